@@ -1,0 +1,94 @@
+# aelib: build, test and run the book.
+#
+#   make book       build the HTML book strictly (-W) into _build/html (index.html)
+#   make test       pytest on tests/, then nbval re-executes every book/*.ipynb and compares outputs
+#   make notebooks  re-execute every book/*.ipynb in place, top to bottom, in a fresh kernel
+#   make bench      run every benchmarks/*.py with the venv's python
+#   make clean      remove _build
+#   make venv       create / update .venv from requirements.txt and pyproject.toml
+#
+# Every target first makes sure .venv is up to date: .venv/.stamp is rebuilt whenever
+# requirements.txt or pyproject.toml is newer than it.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+
+PYTHON3 ?= python3
+VENV    := .venv
+PY      := $(VENV)/bin/python
+STAMP   := $(VENV)/.stamp
+
+# Determinism, and headless plotting wherever code runs.
+export PYTHONHASHSEED := 0
+export MPLBACKEND := Agg
+# Notebook kernels (make notebooks, and nbval in make test) must use the inline backend instead:
+# under Agg, plt.show() displays nothing, so the book would lose its figures, and a stored figure
+# output would no longer match a fresh run. This is the backend ipykernel picks by default; it
+# is set explicitly so that the two runs always agree. It needs no display either.
+NB_ENV := MPLBACKEND=module://matplotlib_inline.backend_inline
+
+TESTS     = $(wildcard tests/test_*.py tests/*_test.py)
+NOTEBOOKS = $(sort $(wildcard book/*.ipynb))
+BENCHES   = $(sort $(wildcard benchmarks/*.py))
+
+.PHONY: venv test book notebooks bench clean
+
+venv: $(STAMP)
+
+$(STAMP): requirements.txt pyproject.toml
+	@if [ ! -x $(PY) ]; then $(PYTHON3) -m venv $(VENV); fi
+	$(PY) -m pip install -r requirements.txt
+	$(PY) -m pip install -e . --no-deps
+	@touch $(STAMP)
+
+# pytest exits 5 when it collects nothing, so each step runs only when it has something to run.
+test: $(STAMP)
+ifneq ($(TESTS),)
+	$(PY) -m pytest tests
+else
+	@echo "make test: no tests/test_*.py yet, skipping the pytest step"
+endif
+ifneq ($(NOTEBOOKS),)
+	$(NB_ENV) $(PY) -m pytest --nbval --nbval-current-env --nbval-sanitize-with tests/nbval-sanitize.cfg book/
+else
+	@echo "make test: no book/*.ipynb yet, skipping the nbval step"
+endif
+
+# --all re-reads every page: an incremental build would skip unchanged pages and so hide the
+# warnings they raised last time, letting a second `make book` pass where the first failed.
+book: $(STAMP)
+	$(VENV)/bin/jupyter-book build . -W --keep-going --all
+	@echo "Book: $(CURDIR)/_build/html/index.html"
+
+# Each notebook runs top to bottom in its own fresh python3 kernel (the venv's ipykernel) and is
+# saved in place with its new outputs. The kernel's working directory is book/, the notebooks' own
+# folder, as under nbval and in a reader's Jupyter. It uses nbclient (installed with myst-nb)
+# rather than nbconvert, which the pinned tools do not include. Cells tagged raises-exception may
+# fail; any other error stops make. Timing metadata is not recorded, so re-running changes only
+# outputs.
+define EXECUTE_NOTEBOOK
+import os, sys
+import nbformat
+from nbclient import NotebookClient
+path = sys.argv[1]
+nb = nbformat.read(path, as_version=4)
+NotebookClient(nb, timeout=600, kernel_name="python3", record_timing=False,
+               resources={"metadata": {"path": os.path.dirname(os.path.abspath(path))}}).execute()
+nbformat.write(nb, path)
+endef
+export EXECUTE_NOTEBOOK
+
+notebooks: $(STAMP)
+	@for nb in $(NOTEBOOKS); do \
+	  echo "executing $$nb"; \
+	  $(NB_ENV) $(PY) -c "$$EXECUTE_NOTEBOOK" "$$nb"; \
+	done
+
+bench: $(STAMP)
+	@for b in $(BENCHES); do \
+	  echo "== $$b"; \
+	  $(PY) "$$b"; \
+	done
+
+clean:
+	rm -rf _build
