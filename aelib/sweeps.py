@@ -1,0 +1,448 @@
+"""Parameter sweeps that run in parallel and survive interruption.
+
+A sweep evaluates ``func(**params)`` at every point ``params`` of a grid (a list of
+dicts; :func:`grid_product` builds the cartesian product of some axes). Points are
+spread over workers by :mod:`joblib`, so any joblib backend works: the ``n_jobs`` and
+``backend`` arguments, or an enclosing ``joblib.parallel_config(...)`` context (for
+instance ``parallel_config(backend="dask")`` with a dask client, which joblib loads;
+aelib itself never imports dask). Results come back in grid order whatever the
+number of workers.
+
+**Caching.** With a cache directory (``cache_dir=...``, or the environment variable
+``AELIB_CACHE_DIR`` when ``cache_dir`` is None) each finished point is stored in its
+own file as soon as it is computed, so that
+
+- an interrupted sweep (an exception, Ctrl-C, a killed job) keeps every point that
+  finished, and the next call computes only the missing ones;
+- rebuilding a chapter does not recompute anything;
+- a corrupt or partial file is detected, ignored (with a :class:`CacheWarning`) and
+  recomputed.
+
+The key of a point is the SHA-256 of a canonical JSON text of the function's
+qualified name (``module.qualname``; for a :func:`functools.partial`, that of the
+wrapped function and the bound arguments), the parameters and a version string,
+``aelib.__version__`` unless ``version`` is given: bump it (or the package version)
+when the function's code changes. Parameters must be JSON-like: None, bools,
+numbers (Python or NumPy scalars; 1 and 1.0 are different points), strings, paths,
+lists and tuples (the same point), dicts with string keys, and NumPy arrays (keyed by
+dtype, shape and a hash of their bytes). A random Generator is refused: pass a seed.
+
+Each file lives at ``<cache_dir>/<module.qualname>/<key>.pkl`` and holds a magic
+line, the SHA-256 of the rest and a :mod:`pickle` of ``{"key", "point", "result"}``
+(``point`` is the canonical JSON text, for humans), so results may be any picklable
+object. Files are written atomically: to a temporary file in the same folder,
+flushed and fsynced, then renamed over the target with :func:`os.replace`; a reader
+sees either no file or a whole one. A temporary file left by a worker killed
+mid-write (joblib kills loky workers when a sweep is aborted) is never read, and is
+deleted by a later sweep once it is an hour old. Workers write the files themselves (so a point
+is safe the moment it finishes, even while others run); with a distributed backend
+the cache folder should therefore be on a shared file system (the caller also
+writes any file a worker's machine could not share). Only load caches you trust:
+unpickling runs code.
+
+With no cache (the default) every point is computed, so a fresh clone recomputes
+and checks every number.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import itertools
+import json
+import os
+import pickle
+import re
+import tempfile
+import time
+import warnings
+from collections.abc import Iterable, Mapping
+from numbers import Integral, Real
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Optional, Union
+
+import numpy as np
+
+__all__ = ["sweep", "grid_product", "cache_key", "CacheWarning", "CACHE_ENV"]
+
+CACHE_ENV = "AELIB_CACHE_DIR"
+"""Name of the environment variable that enables the cache when ``cache_dir`` is None."""
+
+_MAGIC = b"aelib-sweep-cache-1\n"
+_DIGEST_SIZE = hashlib.sha256().digest_size
+_STALE_SECONDS = 3600.0
+
+PathLike = Union[str, "os.PathLike[str]"]
+
+
+class CacheWarning(UserWarning):
+    """A cache file was unreadable and is being recomputed, or caching was skipped."""
+
+
+# --- grids -----------------------------------------------------------------------
+
+
+def grid_product(**axes) -> List[Dict[str, Any]]:
+    """The cartesian product of named axes, as a list of parameter dicts.
+
+    The first axis varies slowest and the last fastest, like nested ``for`` loops
+    written in the order of the keywords. A string, or any value that is not
+    iterable, is a fixed value (an axis of length one); wrap a list in another list
+    to use it as one value.
+
+    Examples
+    --------
+    >>> grid_product(noise=[0.01, 0.02], seed=range(2), n=50)
+    [{'noise': 0.01, 'seed': 0, 'n': 50}, {'noise': 0.01, 'seed': 1, 'n': 50}, {'noise': 0.02, 'seed': 0, 'n': 50}, {'noise': 0.02, 'seed': 1, 'n': 50}]
+    """
+    names = list(axes)
+    values = []
+    for name in names:
+        value = axes[name]
+        if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+            values.append([value])
+        else:
+            values.append(list(value))
+    return [dict(zip(names, combination)) for combination in itertools.product(*values)]
+
+
+# --- keys ------------------------------------------------------------------------
+
+
+def _canonical(value, where: str):
+    """A JSON-ready form of ``value`` that depends only on its content."""
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if isinstance(value, (Integral, np.integer)):
+        return int(value)
+    if isinstance(value, (Real, np.floating)):
+        return float(value)  # json writes the shortest repr that round-trips; NaN as NaN
+    if isinstance(value, (complex, np.complexfloating)):
+        return {"__complex__": [float(value.real), float(value.imag)]}
+    if isinstance(value, os.PathLike):
+        return os.fspath(value)
+    if isinstance(value, np.ndarray):
+        if value.ndim == 0:
+            return _canonical(value.item(), where)
+        if value.dtype == object:
+            return {"__ndarray__": [list(value.shape), _canonical(value.tolist(), where)]}
+        data = np.ascontiguousarray(value)
+        digest = hashlib.sha256(data.view(np.uint8).reshape(-1).tobytes()).hexdigest()
+        return {"__ndarray__": [data.dtype.str, list(data.shape), digest]}
+    if isinstance(value, Mapping):
+        out = {}
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise TypeError(f"{where}: cache keys need string dict keys, got {key!r}")
+            out[key] = _canonical(item, f"{where}[{key!r}]")
+        return out
+    if isinstance(value, (list, tuple)):
+        return [_canonical(item, f"{where}[{i}]") for i, item in enumerate(value)]
+    if isinstance(value, (set, frozenset)):
+        items = [_canonical(item, where) for item in value]
+        return {"__set__": sorted(items, key=_dumps)}
+    if isinstance(value, (np.random.Generator, np.random.RandomState, np.random.BitGenerator)):
+        raise TypeError(
+            f"{where}: a random generator has no stable cache key; pass an integer seed "
+            "and build the Generator inside the function"
+        )
+    raise TypeError(
+        f"{where}: cannot build a cache key from a {type(value).__name__}; use None, bools, "
+        "numbers, strings, paths, lists, tuples, dicts with string keys or numpy arrays"
+    )
+
+
+def _dumps(obj) -> str:
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=True, allow_nan=True)
+
+
+def _function_identity(func: Callable):
+    """What names ``func`` in a cache key: ``module.qualname`` (partials unwrapped)."""
+    if isinstance(func, functools.partial):
+        return {
+            "partial": _function_identity(func.func),
+            "args": _canonical(list(func.args), "partial args"),
+            "keywords": _canonical(dict(func.keywords), "partial keywords"),
+        }
+    qualname = getattr(func, "__qualname__", None)
+    module = getattr(func, "__module__", None)
+    if not isinstance(qualname, str) or not isinstance(module, str):
+        raise ValueError(
+            f"func: caching needs a named function (module.qualname); got {type(func).__name__}"
+        )
+    if "<lambda>" in qualname:
+        raise ValueError(
+            f"func: a lambda ({module}.{qualname}) has no stable name for the cache; "
+            "define it with def, or sweep without a cache"
+        )
+    return f"{module}.{qualname}"
+
+
+def _folder_name(func: Callable) -> str:
+    while isinstance(func, functools.partial):
+        func = func.func
+    name = f"{func.__module__}.{func.__qualname__}".replace("<locals>", "locals")
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", name)[:150]
+
+
+def _default_version() -> str:
+    from . import __version__
+
+    return __version__
+
+
+def _point(func: Callable, params: Mapping, version) -> str:
+    if not isinstance(params, Mapping):
+        raise TypeError(f"grid: every point must be a dict of keyword arguments, got {params!r}")
+    payload = {
+        "function": _function_identity(func),
+        "params": _canonical(params, "params"),
+        "version": _canonical(_default_version() if version is None else version, "version"),
+    }
+    return _dumps(payload)
+
+
+def cache_key(func: Callable, params: Mapping, *, version=None) -> str:
+    """The cache key of one point: SHA-256 (hex) of the canonical JSON of
+    (``module.qualname`` of ``func``, ``params``, ``version``).
+
+    ``version`` defaults to ``aelib.__version__``. NumPy scalars equal Python numbers
+    and tuples equal lists, so ``{"x": np.float64(0.5), "s": (1, 2)}`` and
+    ``{"s": [1, 2], "x": 0.5}`` have the same key; dict order does not matter.
+
+    Raises
+    ------
+    TypeError
+        If a parameter has no canonical form (e.g. a random Generator: pass a seed).
+    ValueError
+        If ``func`` has no stable name (a lambda).
+    """
+    return hashlib.sha256(_point(func, params, version).encode("ascii")).hexdigest()
+
+
+# --- files -----------------------------------------------------------------------
+
+
+def _encode(key: str, point: str, result) -> bytes:
+    try:
+        body = pickle.dumps({"key": key, "point": point, "result": result}, protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception as exc:
+        raise TypeError(f"sweep: the result for {point} cannot be pickled for the cache ({exc})") from exc
+    return _MAGIC + hashlib.sha256(body).digest() + body
+
+
+def _load(path: Path, key: str):
+    """(True, result) for a valid file, (False, None) when missing or corrupt."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return False, None
+    except OSError as exc:
+        warnings.warn(f"cannot read cache file {path} ({exc}); recomputing", CacheWarning, stacklevel=3)
+        return False, None
+    start = len(_MAGIC) + _DIGEST_SIZE
+    body = data[start:]
+    problem = None
+    if not data.startswith(_MAGIC) or len(data) <= start:
+        problem = "not an aelib sweep file, or truncated"
+    elif hashlib.sha256(body).digest() != data[len(_MAGIC) : start]:
+        problem = "checksum mismatch (partial or damaged write)"
+    else:
+        try:
+            record = pickle.loads(body)
+        except Exception as exc:  # a class that moved, a module that is gone, ...
+            problem = f"cannot unpickle ({type(exc).__name__}: {exc})"
+        else:
+            if not isinstance(record, dict) or record.get("key") != key or "result" not in record:
+                problem = "it belongs to another point"
+            else:
+                return True, record["result"]
+    warnings.warn(f"ignoring cache file {path}: {problem}; recomputing", CacheWarning, stacklevel=3)
+    return False, None
+
+
+def _fsync_directory(directory: Path) -> None:
+    """Make a rename durable (POSIX); silently skipped where directories cannot be opened."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that readers see no file or the whole file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    _fsync_directory(path.parent)
+
+
+def _remove_stale_temporaries(directory: Path, older_than: float = _STALE_SECONDS) -> None:
+    """Delete temporary files left by writers that were killed mid-write.
+
+    A live write keeps its temporary file for the time of one write and fsync, so a
+    temporary file older than ``older_than`` seconds belongs to a dead writer (a
+    worker killed when a sweep was aborted, say). Readers never look at them.
+    """
+    now = time.time()
+    for tmp in directory.glob(".*.tmp"):
+        with contextlib.suppress(OSError):
+            if now - tmp.stat().st_mtime > older_than:
+                tmp.unlink()
+
+
+def _evaluate(func: Callable, params: Mapping, path: Optional[str], key: Optional[str], point: Optional[str]):
+    """One point, run on a worker: compute, then (with a cache) store at once."""
+    result = func(**params)
+    if path is not None:
+        _atomic_write(Path(path), _encode(key, point, result))
+    return result
+
+
+def _resolve_cache_dir(cache_dir, func: Callable) -> Optional[Path]:
+    if cache_dir is False:
+        return None
+    if cache_dir is None:
+        env = os.environ.get(CACHE_ENV, "").strip()
+        if not env:
+            return None
+        try:
+            _function_identity(func)
+        except ValueError as exc:
+            warnings.warn(f"{CACHE_ENV} is set but this sweep is not cached: {exc}", CacheWarning, stacklevel=3)
+            return None
+        cache_dir = env
+    return Path(os.fspath(cache_dir)).expanduser()
+
+
+# --- the sweep -------------------------------------------------------------------
+
+
+def sweep(
+    func: Callable,
+    grid: Iterable[Mapping[str, Any]],
+    *,
+    cache_dir: Union[PathLike, None, bool] = None,
+    n_jobs: Optional[int] = None,
+    backend=None,
+    version=None,
+    verbose: int = 0,
+) -> list:
+    """Evaluate ``func(**params)`` for every ``params`` in ``grid``, in parallel, with a disk cache.
+
+    Parameters
+    ----------
+    func : callable
+        Called with each point's parameters as keywords. Its result must be
+        picklable when a cache or a process-based backend is used. With a cache it
+        must be a named function (``def``, or a :func:`functools.partial` of one).
+    grid : iterable of dict
+        The points, e.g. from :func:`grid_product`.
+    cache_dir : str, path, None or False, default None
+        Folder of the per-point cache files (created if needed). None uses the
+        environment variable ``AELIB_CACHE_DIR`` when it is set and non-empty, and
+        no cache otherwise; False never caches.
+    n_jobs : int, optional
+        Number of joblib workers (-1: all cores). None leaves it to joblib: 1, or
+        the value of an enclosing ``joblib.parallel_config``.
+    backend : str or joblib backend, optional
+        The joblib backend ("loky", "threading", "multiprocessing", "dask", ...).
+        None leaves it to joblib (loky, or an enclosing ``parallel_config``).
+    version : str or int, optional
+        Part of every cache key; defaults to ``aelib.__version__``. Change it to
+        invalidate the cached points of a function whose code changed.
+    verbose : int, default 0
+        joblib's progress messages.
+
+    Returns
+    -------
+    list
+        ``[func(**params) for params in grid]``, in grid order.
+
+    Raises
+    ------
+    Exception
+        The first exception raised by ``func``. With a cache, every point that
+        finished before it is already stored, so calling :func:`sweep` again
+        resumes where it stopped.
+
+    Notes
+    -----
+    With a cache, points of the grid with the same key are computed once (and share
+    one result object). Files are
+    pickles (see the module docstring for the format); a file that does not verify
+    is recomputed and replaced, with a :class:`CacheWarning`.
+
+    Examples
+    --------
+    >>> def area(width, height):
+    ...     return width * height
+    >>> sweep(area, grid_product(width=[1, 2], height=[10, 20]))
+    [10, 20, 20, 40]
+    """
+    grid = list(grid)
+    for params in grid:
+        if not isinstance(params, Mapping):
+            raise TypeError(f"grid: every point must be a dict of keyword arguments, got {params!r}")
+    folder = _resolve_cache_dir(cache_dir, func)
+    results: List[Any] = [None] * len(grid)
+
+    if folder is None:
+        tasks = [(i, (params, None, None, None)) for i, params in enumerate(grid)]
+        same: Dict[int, List[int]] = {i: [i] for i in range(len(grid))}
+    else:
+        directory = folder / _folder_name(func)
+        directory.mkdir(parents=True, exist_ok=True)
+        _remove_stale_temporaries(directory)
+        tasks, same = [], {}
+        first_of: Dict[str, int] = {}
+        for i, params in enumerate(grid):
+            point = _point(func, params, version)
+            key = hashlib.sha256(point.encode("ascii")).hexdigest()
+            if key in first_of:  # a repeated point: computed (or loaded) once
+                same[first_of[key]].append(i)
+                continue
+            first_of[key] = i
+            same[i] = [i]
+            path = directory / f"{key}.pkl"
+            found, value = _load(path, key)
+            if found:
+                results[i] = value
+            else:
+                tasks.append((i, (params, str(path), key, point)))
+
+    if tasks:
+        from joblib import Parallel, delayed
+
+        computed = Parallel(n_jobs=n_jobs, backend=backend, verbose=verbose)(
+            delayed(_evaluate)(func, params, path, key, point) for _, (params, path, key, point) in tasks
+        )
+        for (i, (_, path, key, point)), value in zip(tasks, computed):
+            results[i] = value
+            if path is not None and not os.path.exists(path):
+                # a worker on another machine wrote to its own disk: store it here too
+                _atomic_write(Path(path), _encode(key, point, value))
+
+    for first, copies in same.items():
+        for i in copies[1:]:
+            results[i] = results[first]
+    return results

@@ -1,0 +1,344 @@
+"""Tests of aelib.sweeps: parallel parameter sweeps with an atomic per-point disk cache.
+
+Calls are counted through marker files written by the swept function (one file per
+call), so the count is right whatever process or thread ran the call.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import os
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import numpy as np
+import pytest
+from joblib import parallel_config
+
+import aelib
+from aelib import sweeps
+from aelib.sweeps import CacheWarning, cache_key, grid_product, sweep
+
+
+def record(x, log, fail_at=None, delay=0.0):
+    """x squared, leaving one marker file per call in ``log``; raises when x == fail_at."""
+    Path(log, f"{x}-{uuid.uuid4().hex}").touch()
+    if delay:
+        time.sleep(delay)
+    if fail_at is not None and x == fail_at:
+        raise RuntimeError(f"simulated crash at x={x}")
+    return {"x": x, "square": x * x, "array": np.full(2, x, dtype=float)}
+
+
+def calls(log) -> list:
+    """The x of every call so far, sorted."""
+    return sorted(int(name.split("-")[0]) for name in os.listdir(log))
+
+
+def cache_files(cache) -> list:
+    return sorted(p for p in Path(cache).rglob("*") if p.is_file())
+
+
+def settle(log, cache, quiet=0.3, limit=10.0):
+    """Wait until no call or write has happened for ``quiet`` seconds."""
+    start, last, seen = time.time(), time.time(), None
+    while time.time() - start < limit:
+        now = (len(os.listdir(log)), sorted(p.name for p in Path(cache).rglob("*")))
+        if now != seen:
+            seen, last = now, time.time()
+        elif time.time() - last > quiet:
+            return
+        time.sleep(0.02)
+
+
+@pytest.fixture
+def dirs(tmp_path):
+    log, cache = tmp_path / "log", tmp_path / "cache"
+    log.mkdir()
+    return str(log), cache
+
+
+@pytest.fixture(autouse=True)
+def no_cache_env(monkeypatch):
+    monkeypatch.delenv(sweeps.CACHE_ENV, raising=False)
+
+
+def test_exported():
+    for name in ["sweep", "grid_product", "cache_key", "CacheWarning"]:
+        assert getattr(aelib, name) is getattr(sweeps, name)
+        assert name in aelib.__all__
+
+
+def test_grid_product_order_and_fixed_values():
+    grid = grid_product(a=[1, 2], b="xy", c=range(3), d=None)
+    assert len(grid) == 6
+    assert grid[0] == {"a": 1, "b": "xy", "c": 0, "d": None}
+    assert [(p["a"], p["c"]) for p in grid] == [(1, 0), (1, 1), (1, 2), (2, 0), (2, 1), (2, 2)]
+    assert list(grid[0]) == ["a", "b", "c", "d"]
+    assert grid_product() == [{}]
+    assert grid_product(a=[[1, 2]]) == [{"a": [1, 2]}]
+
+
+def test_without_cache_every_point_is_computed(dirs):
+    log, _ = dirs
+    grid = grid_product(x=[3, 1, 3], log=log)
+    out = sweep(record, grid)
+    assert [r["square"] for r in out] == [9, 1, 9]
+    assert calls(log) == [1, 3, 3]
+    sweep(record, grid)
+    assert len(calls(log)) == 6
+
+
+@pytest.mark.parametrize("backend", ["threading", "loky"])
+def test_grid_order_is_kept_with_two_jobs(dirs, backend):
+    log, cache = dirs
+    xs = [5, 4, 3, 2, 1, 0]
+    # later points are faster, so they finish first
+    grid = [{"x": x, "log": log, "delay": 0.02 * x} for x in xs]
+    out = sweep(record, grid, n_jobs=2, backend=backend, cache_dir=cache)
+    assert [r["x"] for r in out] == xs
+    assert len(cache_files(cache)) == len(xs)
+    again = sweep(record, grid, n_jobs=2, backend=backend, cache_dir=cache)
+    assert [r["x"] for r in again] == xs
+    assert calls(log) == sorted(xs)
+
+
+def test_parallel_config_context_is_used(dirs):
+    _, cache = dirs
+
+    def where(i):
+        return threading.current_thread() is threading.main_thread()
+
+    assert sweep(where, grid_product(i=range(4))) == [True] * 4
+    with parallel_config(backend="threading", n_jobs=2):
+        assert sweep(where, grid_product(i=range(4))) == [False] * 4
+
+
+def test_second_call_loads_from_cache(dirs):
+    log, cache = dirs
+    grid = grid_product(x=range(5), log=log)
+    first = sweep(record, grid, cache_dir=cache)
+    assert calls(log) == [0, 1, 2, 3, 4]
+    second = sweep(record, grid, cache_dir=cache)
+    assert calls(log) == [0, 1, 2, 3, 4]  # func was not called again
+    for a, b in zip(first, second):
+        assert a["square"] == b["square"]
+        np.testing.assert_array_equal(a["array"], b["array"])
+    # a larger grid computes only its new points
+    sweep(record, grid_product(x=range(7), log=log), cache_dir=cache)
+    assert calls(log) == [0, 1, 2, 3, 4, 5, 6]
+
+
+def test_files_are_one_per_point_in_a_folder_per_function(dirs):
+    log, cache = dirs
+    sweep(record, grid_product(x=range(3), log=log), cache_dir=cache)
+    files = cache_files(cache)
+    assert len(files) == 3
+    assert {f.parent.name for f in files} == {f"{record.__module__}.record"}
+    keys = {cache_key(record, {"x": x, "log": log}) for x in range(3)}
+    assert {f.stem for f in files} == keys
+    assert all(f.read_bytes().startswith(b"aelib-sweep-cache-1\n") for f in files)
+
+
+def test_version_change_invalidates(dirs):
+    log, cache = dirs
+    grid = grid_product(x=range(3), log=log)
+    sweep(record, grid, cache_dir=cache, version="1")
+    sweep(record, grid, cache_dir=cache, version="1")
+    assert len(calls(log)) == 3
+    sweep(record, grid, cache_dir=cache, version="2")
+    assert len(calls(log)) == 6
+    assert cache_key(record, grid[0]) == cache_key(record, grid[0], version=aelib.__version__)
+    assert cache_key(record, grid[0], version="1") != cache_key(record, grid[0], version="2")
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_interrupted_sweep_resumes(dirs, tmp_path, n_jobs):
+    """func raises on the 3rd point; finished points stay cached and a rerun completes the grid."""
+    log, cache = dirs
+    flag = tmp_path / "crash"
+    flag.touch()  # while it exists, x == 2 fails (a transient failure, same grid)
+    grid = grid_product(x=range(6), log=log, flag=str(flag))
+    with pytest.raises(RuntimeError, match="transient failure"):
+        sweep(flaky, grid, cache_dir=cache, n_jobs=n_jobs, backend="threading")
+    settle(log, cache)  # joblib returns at the error; another thread may still be finishing
+    done = calls(log)
+    if n_jobs == 1:
+        assert done == [0, 1, 2]
+    finished = [x for x in done if x != 2]
+    assert {0, 1} <= set(finished)
+    assert len(cache_files(cache)) == len(finished)  # every finished point is on disk
+    assert not list(Path(cache).rglob("*.tmp"))
+    flag.unlink()
+    out = sweep(flaky, grid, cache_dir=cache, n_jobs=n_jobs, backend="threading")
+    assert out == [0, 1, 4, 9, 16, 25]
+    rerun = calls(log)
+    assert all(rerun.count(x) == 1 for x in finished)  # not recomputed
+    assert sorted(set(rerun)) == list(range(6)) and rerun.count(2) == 2
+
+
+def flaky(x, log, flag):
+    Path(log, f"{x}-{uuid.uuid4().hex}").touch()
+    if x == 2 and os.path.exists(flag):
+        raise RuntimeError("transient failure")
+    return x * x
+
+
+def test_atomic_write_leaves_no_temp_files(dirs, monkeypatch):
+    log, cache = dirs
+    sweep(record, grid_product(x=range(4), log=log), cache_dir=cache)
+    assert not [p for p in Path(cache).rglob("*") if p.name.endswith(".tmp")]
+
+    # a crash between writing and renaming: no target file, no temp file
+    def broken_replace(src, dst):
+        raise OSError("disk gone")
+
+    monkeypatch.setattr(sweeps.os, "replace", broken_replace)
+    with pytest.raises(OSError, match="disk gone"):
+        sweep(record, grid_product(x=[10], log=log), cache_dir=cache)
+    monkeypatch.undo()
+    files = cache_files(cache)
+    assert len(files) == 4 and not [p for p in files if p.name.endswith(".tmp")]
+
+
+def test_stale_temporary_files_are_removed(dirs):
+    log, cache = dirs
+    sweep(record, grid_product(x=[0], log=log), cache_dir=cache)
+    folder = Path(cache) / f"{record.__module__}.record"
+    stale, fresh = folder / ".dead.pkl.abc.tmp", folder / ".live.pkl.def.tmp"
+    stale.write_bytes(b"half a resu")
+    fresh.write_bytes(b"being writ")
+    old = time.time() - 2 * 3600
+    os.utime(stale, (old, old))
+    assert sweep(record, grid_product(x=[0], log=log), cache_dir=cache)[0]["square"] == 0
+    assert not stale.exists() and fresh.exists()  # a live writer's file is left alone
+    assert calls(log) == [0]
+
+
+def test_unpicklable_result_is_a_clear_error(dirs):
+    _, cache = dirs
+
+    def make_lock(i):
+        return threading.Lock()
+
+    with pytest.raises(TypeError, match="cannot be pickled"):
+        sweep(make_lock, [{"i": 0}], cache_dir=cache)
+    assert cache_files(cache) == []
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda b: b[: len(b) // 2],  # a partial write
+        lambda b: b"",  # an empty file
+        lambda b: b[:-1] + bytes([b[-1] ^ 0xFF]),  # a flipped byte
+        lambda b: b"garbage" + b[7:],  # a wrong header
+    ],
+    ids=["truncated", "empty", "bitflip", "header"],
+)
+def test_corrupt_file_is_recomputed(dirs, damage):
+    log, cache = dirs
+    grid = grid_product(x=range(3), log=log)
+    sweep(record, grid, cache_dir=cache)
+    victim = Path(cache) / f"{record.__module__}.record" / f"{cache_key(record, grid[1])}.pkl"
+    victim.write_bytes(damage(victim.read_bytes()))
+    with pytest.warns(CacheWarning, match="ignoring cache file"):
+        out = sweep(record, grid, cache_dir=cache)
+    assert [r["square"] for r in out] == [0, 1, 4]
+    assert calls(log) == [0, 1, 1, 2]
+    sweep(record, grid, cache_dir=cache)  # repaired: no warning, no call
+    assert calls(log) == [0, 1, 1, 2]
+
+
+def test_file_of_another_point_is_rejected(dirs):
+    log, cache = dirs
+    grid = grid_product(x=range(2), log=log)
+    sweep(record, grid, cache_dir=cache)
+    folder = Path(cache) / f"{record.__module__}.record"
+    a, b = (folder / f"{cache_key(record, p)}.pkl" for p in grid)
+    b.write_bytes(a.read_bytes())
+    with pytest.warns(CacheWarning, match="another point"):
+        out = sweep(record, grid, cache_dir=cache)
+    assert out[1]["square"] == 1
+
+
+def test_canonical_keys():
+    f = math.hypot
+    same = [
+        {"a": 0.5, "b": [1, 2], "c": 3, "d": True},
+        {"d": np.bool_(True), "c": np.int64(3), "b": (1, 2), "a": np.float64(0.5)},
+        {"a": np.array(0.5), "b": np.array([1, 2]).tolist(), "c": np.int32(3), "d": True},
+    ]
+    keys = {cache_key(f, p, version="1") for p in same}
+    assert len(keys) == 1
+    # pinned: changing the canonical form silently invalidates every cache
+    assert keys.pop() == "38e9e54664bbee77209a39acf881f92a7933ebb0fc370101a0de3aa6ef3257ac"
+    base = cache_key(f, same[0], version="1")
+    for other in [
+        {**same[0], "a": 0.25},
+        {**same[0], "c": 3.0},  # 3 and 3.0 are different points
+        {**same[0], "b": [2, 1]},
+        {**same[0], "e": None},
+    ]:
+        assert cache_key(f, other, version="1") != base
+    assert cache_key(math.atan2, same[0], version="1") != base
+
+
+def test_array_and_nested_params():
+    f = math.hypot
+    x = np.arange(6.0).reshape(2, 3)
+    k = cache_key(f, {"A": x, "opts": {"tol": 1e-3, "steps": (1, 2)}})
+    assert k == cache_key(f, {"A": np.asfortranarray(x.copy()), "opts": {"steps": [1, 2], "tol": 0.001}})
+    assert k != cache_key(f, {"A": x.T, "opts": {"tol": 1e-3, "steps": (1, 2)}})
+    assert k != cache_key(f, {"A": x.astype(np.float32), "opts": {"tol": 1e-3, "steps": (1, 2)}})
+    assert cache_key(f, {"p": Path("/a/b")}) == cache_key(f, {"p": "/a/b"})
+    assert cache_key(f, {"z": float("nan")}) == cache_key(f, {"z": np.nan})
+
+
+def test_keys_refuse_generators_lambdas_and_odd_keys():
+    with pytest.raises(TypeError, match="integer seed"):
+        cache_key(math.hypot, {"rng": np.random.default_rng(0)})
+    with pytest.raises(TypeError, match="cannot build a cache key"):
+        cache_key(math.hypot, {"obj": object()})
+    with pytest.raises(TypeError, match="string dict keys"):
+        cache_key(math.hypot, {"d": {1: 2}})
+    with pytest.raises(ValueError, match="lambda"):
+        cache_key(lambda x: x, {"x": 1})
+    with pytest.raises(ValueError, match="lambda"):
+        sweep(lambda x: x, [{"x": 1}], cache_dir="unused")
+
+
+def test_partial_keys_include_bound_arguments():
+    a = functools.partial(record, fail_at=1)
+    b = functools.partial(record, fail_at=2)
+    assert cache_key(a, {"x": 0}) != cache_key(b, {"x": 0})
+    assert cache_key(a, {"x": 0}) == cache_key(functools.partial(record, fail_at=np.int64(1)), {"x": 0})
+
+
+def test_duplicate_points_are_computed_once_with_a_cache(dirs):
+    log, cache = dirs
+    out = sweep(record, [{"x": 1, "log": log}, {"x": 2, "log": log}, {"x": np.int64(1), "log": log}], cache_dir=cache)
+    assert [r["x"] for r in out] == [1, 2, 1]
+    assert calls(log) == [1, 2]
+
+
+def test_environment_variable_enables_and_false_disables(dirs, monkeypatch):
+    log, cache = dirs
+    grid = grid_product(x=range(2), log=log)
+    monkeypatch.setenv(sweeps.CACHE_ENV, str(cache))
+    sweep(record, grid)
+    sweep(record, grid)
+    assert calls(log) == [0, 1] and len(cache_files(cache)) == 2
+    sweep(record, grid, cache_dir=False)
+    assert calls(log) == [0, 0, 1, 1]
+    with pytest.warns(CacheWarning, match="not cached"):
+        assert sweep(lambda x: x + 1, [{"x": 1}]) == [2]
+
+
+def test_bad_grid():
+    with pytest.raises(TypeError, match="dict of keyword arguments"):
+        sweep(math.hypot, [(1, 2)])
+    assert sweep(math.hypot, []) == []
