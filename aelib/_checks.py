@@ -110,6 +110,8 @@ def check_bias(name: str, value, m: int, dtype=np.float64) -> np.ndarray:
     arr = np.asarray(value)
     if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
         raise ValueError(f"{name}: expected a number or a length-{m} vector, got {value!r}")
+    if np.issubdtype(arr.dtype, np.complexfloating):
+        raise ValueError(f"{name}: expected a real number or vector, got dtype {arr.dtype}")
     if arr.ndim == 0:
         arr = np.full(m, float(arr), dtype=dtype)
     elif arr.ndim == 1 and arr.shape[0] == m:
@@ -119,6 +121,16 @@ def check_bias(name: str, value, m: int, dtype=np.float64) -> np.ndarray:
     if not np.all(np.isfinite(arr)):
         raise ValueError(f"{name}: contains NaN or inf")
     return arr
+
+
+def check_probabilities(name: str, value, m: int) -> np.ndarray:
+    """Return m positive probabilities summing to 1 (e.g. mixing weights) as a fresh float64 vector."""
+    p = check_bias(name, value, m)
+    if np.any(p <= 0):
+        raise ValueError(f"{name}: expected {m} positive probabilities, got {p.tolist()}")
+    if abs(p.sum() - 1.0) > 1e-9:
+        raise ValueError(f"{name}: expected probabilities summing to 1, got sum {p.sum():.6g}")
+    return p
 
 
 def check_activation(activation, lam) -> Optional[float]:

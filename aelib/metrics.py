@@ -24,6 +24,9 @@ __all__ = [
     "matched_distance",
     "is_close",
     "is_near",
+    "brute_force_match",
+    "time_matching",
+    "closeness_parameters",
 ]
 
 
@@ -96,24 +99,191 @@ def matched_distance(W: np.ndarray, A: np.ndarray, *, signs: bool = False) -> fl
     return float(np.linalg.norm(column_distances(W, A, signs=signs)))
 
 
-def is_close(W: np.ndarray, A: np.ndarray, delta: float, *, signs: bool = False) -> bool:
-    """Whether W is delta-close to A: ||pi(W)_i - A_i|| <= delta for all i (Def. 2).
+def _distance_matrix(W: np.ndarray, A: np.ndarray, signs: bool) -> np.ndarray:
+    """D[i, j] = min over s of ||s W_j - A_i|| (s = 1, or s = +-1 with ``signs``)."""
+    inner = A.T @ W
+    cross = np.abs(inner) if signs else inner
+    squared = np.sum(W * W, axis=0)[None, :] + np.sum(A * A, axis=0)[:, None] - 2.0 * cross
+    return np.sqrt(np.maximum(squared, 0.0))
 
-    The matching minimizes the Frobenius distance; for the small delta the theory
-    needs, that matching is also the one achieving the column-wise bound.
+
+def _close_matching(W: np.ndarray, A: np.ndarray, delta: float, signs: bool):
+    """A Matching with every column distance <= delta, or None when no pi achieves it.
+
+    Among the operators pi that make W delta-close (Def. 2), the one returned
+    minimizes ||pi(W) - A||_F: the assignment problem with the edges longer than delta
+    removed. Exact, unlike checking the Frobenius-optimal matching alone.
+    """
+    D = _distance_matrix(W, A, signs)
+    allowed = D <= delta
+    if not (np.all(allowed.any(axis=0)) and np.all(allowed.any(axis=1))):
+        return None
+    cost = np.where(allowed, D**2, np.inf)
+    try:
+        rows, cols = linear_sum_assignment(cost)
+    except ValueError:  # no perfect matching uses only allowed edges
+        return None
+    permutation = cols[np.argsort(rows)]
+    chosen = (A.T @ W)[np.arange(A.shape[1]), permutation]
+    flip = np.where(chosen < 0, -1.0, 1.0) if signs else np.ones(A.shape[1])
+    return Matching(permutation=permutation, signs=flip)
+
+
+def is_close(W: np.ndarray, A: np.ndarray, delta: float, *, signs: bool = False) -> bool:
+    """Whether W is delta-close to A: some pi has ||pi(W)_i - A_i|| <= delta for all i (Def. 2).
+
+    Exact: the search is over all permutations (a bottleneck assignment), not only the
+    Frobenius-optimal one, which can miss a valid pi when delta is large.
     """
     delta = check_real("delta", delta, minimum=0.0)
-    return bool(np.all(column_distances(W, A, signs=signs) <= delta))
+    W, A = _pair(W, A)
+    return _close_matching(W, A, delta, signs) is not None
 
 
 def is_near(W: np.ndarray, A: np.ndarray, delta: float, xi: float, *, signs: bool = False) -> bool:
     """Whether W is (delta, xi)-near to A: delta-close and ||pi(W) - A|| <= xi ||A|| (Def. 2).
 
-    ||.|| is the spectral norm.
+    ||.|| is the spectral norm. The pi tested is, among those making W delta-close,
+    the one closest in Frobenius norm; closeness is decided exactly, the spectral
+    condition for that pi.
     """
     delta = check_real("delta", delta, minimum=0.0)
     xi = check_real("xi", xi, minimum=0.0)
     W, A = _pair(W, A)
-    aligned = align(W, A, signs=signs)
-    close = np.all(np.linalg.norm(aligned - A, axis=0) <= delta)
-    return bool(close and np.linalg.norm(aligned - A, 2) <= xi * np.linalg.norm(A, 2))
+    matching = _close_matching(W, A, delta, signs)
+    if matching is None:
+        return False
+    return bool(np.linalg.norm(matching.apply(W) - A, 2) <= xi * np.linalg.norm(A, 2))
+
+
+# --- Chapter 1: brute-force matching and the cost of matching ---
+
+#: Largest number of candidate operators pi that :func:`brute_force_match` enumerates.
+BRUTE_FORCE_LIMIT = 2_000_000
+
+
+def brute_force_match(W: np.ndarray, A: np.ndarray, *, signs: bool = False, objective: str = "frobenius") -> Matching:
+    """Find pi of Def. 2 by enumerating every permutation (and every sign pattern).
+
+    A reference for :func:`match_columns` on small m: it evaluates the objective on all
+    m! permutations (times 2^m sign patterns when ``signs``), with no reduction to an
+    assignment problem. ``objective="frobenius"`` minimizes ||pi(W) - A||_F (what the
+    Hungarian algorithm of Kuhn (1955) solves); ``objective="max"`` minimizes the
+    largest column distance max_i ||pi(W)_i - A_i||, the quantity delta-closeness
+    (Def. 2) bounds. Ties are broken by enumeration order.
+
+    Parameters
+    ----------
+    W, A : ndarray, shape (n, m)
+    signs : bool
+        Also enumerate the sign flip of each column.
+    objective : {"frobenius", "max"}
+
+    Returns
+    -------
+    Matching
+
+    Raises
+    ------
+    ValueError
+        If there are more than :data:`BRUTE_FORCE_LIMIT` candidates (from m = 10
+        without signs, from m = 8 with signs).
+    """
+    from itertools import permutations
+    from math import factorial
+
+    W, A = _pair(W, A)
+    if objective not in ("frobenius", "max"):
+        raise ValueError(f"objective: expected 'frobenius' or 'max', got {objective!r}")
+    m = A.shape[1]
+    count = factorial(m) * (2**m if signs else 1)
+    if count > BRUTE_FORCE_LIMIT:
+        raise ValueError(f"W: m = {m} gives {count} candidates, more than the brute-force limit {BRUTE_FORCE_LIMIT}")
+    # d2[s][i, j] = ||s W_j - A_i||^2 for the sign s (index 0: +1, 1: -1).
+    d2 = np.stack([
+        np.sum((s * W[:, None, :] - A[:, :, None]) ** 2, axis=0) for s in (1.0, -1.0)
+    ])
+    perms = np.array(list(permutations(range(m))), dtype=int)  # (m!, m)
+    sign_patterns = (
+        np.array(np.meshgrid(*([[0, 1]] * m), indexing="ij")).reshape(m, -1).T if signs else np.zeros((1, m), dtype=int)
+    )  # (2^m or 1, m), 1 meaning a flip
+    rows = np.arange(m)
+    best_value, best = np.inf, None
+    for flips in sign_patterns:
+        cols = d2[flips[None, :], rows[None, :], perms]  # (m!, m) squared column distances
+        values = cols.sum(axis=1) if objective == "frobenius" else cols.max(axis=1)
+        idx = int(np.argmin(values))
+        if values[idx] < best_value:
+            best_value, best = float(values[idx]), (perms[idx], flips)
+    perm, flips = best
+    return Matching(permutation=perm.copy(), signs=np.where(flips == 1, -1.0, 1.0))
+
+
+def time_matching(ms, *, n: int, rng, method: str = "hungarian", signs: bool = False, repeats: int = 3) -> np.ndarray:
+    """Wall-clock seconds to match two random n x m dictionaries, for each m in ``ms``.
+
+    The cost of finding pi (Def. 2): the Hungarian algorithm is O(m^3), brute force
+    enumerates m! (2^m) operators. Best of ``repeats`` runs; the numbers depend on the
+    machine, so print them only in cells excluded from output comparison.
+
+    Parameters
+    ----------
+    ms : sequence of int
+    n : int
+    rng : numpy.random.Generator or int
+    method : {"hungarian", "brute"}
+    signs : bool
+    repeats : int
+
+    Returns
+    -------
+    ndarray, shape (len(ms),)
+    """
+    import time
+
+    from ._checks import as_rng, check_int
+    from .models import random_dictionary
+
+    if method not in ("hungarian", "brute"):
+        raise ValueError(f"method: expected 'hungarian' or 'brute', got {method!r}")
+    repeats = check_int("repeats", repeats, minimum=1)
+    rng = as_rng(rng)
+    out = []
+    for m in ms:
+        A = random_dictionary(n, m, rng=rng)
+        W = random_dictionary(n, m, rng=rng)
+        best = np.inf
+        for _ in range(repeats):
+            start = time.perf_counter()
+            if method == "hungarian":
+                match_columns(W, A, signs=signs)
+            else:
+                brute_force_match(W, A, signs=signs)
+            best = min(best, time.perf_counter() - start)
+        out.append(best)
+    return np.array(out)
+
+
+def closeness_parameters(W: np.ndarray, A: np.ndarray, *, signs: bool = False) -> Tuple[float, float]:
+    """The smallest delta and xi for which W is delta-close and (delta, xi)-near to A (Def. 2).
+
+    With pi the Frobenius-optimal matching of :func:`match_columns`, returns
+    delta = max_i ||pi(W)_i - A_i|| and xi = ||pi(W) - A|| / ||A|| (spectral norms), so
+    that ``is_close(W, A, d)`` holds exactly when d >= delta and ``is_near(W, A, d, x)``
+    exactly when d >= delta and x >= xi.
+
+    Parameters
+    ----------
+    W, A : ndarray, shape (n, m)
+    signs : bool
+        Allow sign flips (sparse coding).
+
+    Returns
+    -------
+    (delta, xi) : tuple of float
+    """
+    W, A = _pair(W, A)
+    diff = align(W, A, signs=signs) - A
+    delta = float(np.linalg.norm(diff, axis=0).max())
+    xi = float(np.linalg.norm(diff, 2) / np.linalg.norm(A, 2))
+    return delta, xi
