@@ -265,12 +265,13 @@ def time_matching(ms, *, n: int, rng, method: str = "hungarian", signs: bool = F
 
 
 def closeness_parameters(W: np.ndarray, A: np.ndarray, *, signs: bool = False) -> Tuple[float, float]:
-    """The smallest delta and xi for which W is delta-close and (delta, xi)-near to A (Def. 2).
+    """The smallest delta for which W is delta-close to A, and the matching xi (Def. 2).
 
-    With pi the Frobenius-optimal matching of :func:`match_columns`, returns
-    delta = max_i ||pi(W)_i - A_i|| and xi = ||pi(W) - A|| / ||A|| (spectral norms), so
-    that ``is_close(W, A, d)`` holds exactly when d >= delta and ``is_near(W, A, d, x)``
-    exactly when d >= delta and x >= xi.
+    delta = min over pi of max_i ||pi(W)_i - A_i|| (a bottleneck assignment, found by
+    bisection over the m^2 column distances with the exact test of :func:`is_close`), so
+    ``is_close(W, A, d)`` holds exactly when d >= delta. xi = ||pi(W) - A|| / ||A||
+    (spectral norms) for the operator pi that :func:`is_near` tests at that delta, so
+    ``is_near(W, A, delta, x)`` holds exactly when x >= xi.
 
     Parameters
     ----------
@@ -283,7 +284,15 @@ def closeness_parameters(W: np.ndarray, A: np.ndarray, *, signs: bool = False) -
     (delta, xi) : tuple of float
     """
     W, A = _pair(W, A)
-    diff = align(W, A, signs=signs) - A
-    delta = float(np.linalg.norm(diff, axis=0).max())
-    xi = float(np.linalg.norm(diff, 2) / np.linalg.norm(A, 2))
+    values = np.unique(_distance_matrix(W, A, signs))
+    lo, hi = 0, values.size - 1  # the largest distance always admits a matching
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if _close_matching(W, A, float(values[mid]), signs) is None:
+            lo = mid + 1
+        else:
+            hi = mid
+    delta = float(values[lo])
+    matching = _close_matching(W, A, delta, signs)
+    xi = float(np.linalg.norm(matching.apply(W) - A, 2) / np.linalg.norm(A, 2))
     return delta, xi

@@ -8,9 +8,9 @@ Assumptions of the paper that the samplers implement:
 
 * A1 -- the support S of x* has exactly k elements drawn uniformly at random, so
   p_i = P[i in S] = k/m, p_ij = k(k-1)/(m(m-1)), p_ijl = k(k-1)(k-2)/(m(m-1)(m-2)).
-* A2 -- nonzero entries are independent with E[x_i | i in S] = kappa_1 and
-  E[x_i^2 | i in S] = kappa_2.
-* A3 -- |x_i| lies in [a1, a2] on the support.
+* A2 -- nonzero entries are independent with ``E[x_i | i in S] = kappa_1`` and
+  ``E[x_i^2 | i in S] = kappa_2``.
+* A3 -- ``|x_i|`` lies in [a1, a2] on the support.
 * A4 -- eta ~ N(0, sigma_eta^2 I), independent of x*.
 """
 
@@ -20,7 +20,7 @@ from typing import Optional, Tuple
 
 import numpy as np
 
-from ._checks import RngLike, as_rng, check_int, check_matrix, check_real, check_unit_columns
+from ._checks import RngLike, as_rng, check_int, check_matrix, check_probabilities, check_real, check_unit_columns
 
 __all__ = [
     "normalize_columns",
@@ -31,6 +31,12 @@ __all__ = [
     "GaussianMixture",
     "SparseCoding",
     "NonnegativeSparseCoding",
+    "uniform_support_probabilities",
+    "CodeStatistics",
+    "code_statistics",
+    "gaussian_coherence_prediction",
+    "CoherenceSweep",
+    "coherence_sweep",
 ]
 
 
@@ -83,7 +89,7 @@ def random_dictionary(n: int, m: int, *, rng: RngLike) -> np.ndarray:
 
 
 def coherence(A: np.ndarray) -> float:
-    """Mutual coherence mu = sqrt(n) max_{i != j} |<A_i, A_j>| (Def. 1).
+    """Mutual coherence ``mu = sqrt(n) max_{i != j} |<A_i, A_j>|`` (Def. 1).
 
     A is mu-incoherent exactly when ``coherence(A) <= mu``.
 
@@ -110,13 +116,17 @@ def gaussian_noise(n: int, N: int, noise_std: float, *, rng: RngLike, dtype=np.f
 
     Returns
     -------
-    ndarray, shape (n, N)
+    ndarray, shape (n, N), in ``dtype`` (float64 or float32)
     """
     n = check_int("n", n, minimum=1)
     N = check_int("N", N, minimum=0)
     noise_std = check_real("noise_std", noise_std, minimum=0.0)
+    if np.dtype(dtype) not in (np.float32, np.float64):
+        raise ValueError(f"dtype: expected float32 or float64, got {np.dtype(dtype)}")
     rng = as_rng(rng)
-    return (noise_std * rng.standard_normal((n, N))).astype(dtype, copy=False)
+    noise = rng.standard_normal((n, N), dtype=dtype)
+    noise *= noise_std
+    return noise
 
 
 def _uniform_supports(m: int, k: int, N: int, rng: np.random.Generator) -> np.ndarray:
@@ -142,9 +152,9 @@ class BilinearModel:
     k : int
         Number of nonzeros of every code (1 for the mixture).
     kappa1, kappa2 : float
-        E[x_i | i in S] and E[x_i^2 | i in S] (assumption A2).
+        ``E[x_i | i in S]`` and ``E[x_i^2 | i in S]`` (assumption A2).
     a1, a2 : float
-        Bounds on |x_i| over the support (assumption A3).
+        Bounds on ``|x_i|`` over the support (assumption A3).
     """
 
     k: int
@@ -196,14 +206,11 @@ class BilinearModel:
         X_star : ndarray, shape (m, N)
         """
         N = check_int("N", N, minimum=1)
-        if np.dtype(dtype) not in (np.float32, np.float64):
-            raise ValueError(f"dtype: expected float32 or float64, got {np.dtype(dtype)}")
         rng = as_rng(rng)
         X_star = self.sample_codes(N, rng)
-        Y = self.A @ X_star
-        if self.noise_std > 0:
-            Y += gaussian_noise(self.n, N, self.noise_std, rng=rng)
-        return Y.astype(dtype, copy=False), X_star
+        Y = gaussian_noise(self.n, N, self.noise_std, rng=rng, dtype=dtype)
+        Y += (self.A @ X_star).astype(dtype, copy=False)
+        return Y, X_star
 
     def __repr__(self) -> str:
         return (
@@ -236,12 +243,7 @@ class GaussianMixture(BilinearModel):
         if weights is None:
             self.weights = np.full(self.m, 1.0 / self.m)
         else:
-            w = np.asarray(weights, dtype=np.float64)
-            if w.shape != (self.m,) or not np.all(np.isfinite(w)) or np.any(w <= 0):
-                raise ValueError(f"weights: expected {self.m} positive probabilities, got {weights!r}")
-            if abs(w.sum() - 1.0) > 1e-9:
-                raise ValueError(f"weights: expected probabilities summing to 1, got sum {w.sum():.6g}")
-            self.weights = w.copy()
+            self.weights = check_probabilities("weights", weights, self.m)
 
     @property
     def support_probabilities(self) -> np.ndarray:
@@ -265,8 +267,8 @@ class SparseCoding(BilinearModel):
 
     Each code has exactly k nonzeros on a uniformly random support (A1). A nonzero
     value is a random sign times a magnitude drawn uniformly from [a1, a2], where a2
-    is chosen so that E[x_i^2 | i in S] = 1; hence kappa1 = 0, kappa2 = 1 and
-    |x_i| >= a1 (A2, A3). With the default a1 = 1 the nonzeros are Rademacher +-1.
+    is chosen so that ``E[x_i^2 | i in S] = 1``; hence kappa1 = 0, kappa2 = 1 and
+    ``|x_i| >= a1`` (A2, A3). With the default a1 = 1 the nonzeros are Rademacher +-1.
 
     Parameters
     ----------
@@ -277,7 +279,7 @@ class SparseCoding(BilinearModel):
     noise_std : float
         sigma_eta >= 0.
     a1 : float, default 1.0
-        Lower bound on |x_i| over the support, 0 <= a1 <= 1 (a1 > 1 is incompatible
+        Lower bound on ``|x_i|`` over the support, 0 <= a1 <= 1 (a1 > 1 is incompatible
         with unit variance).
     """
 
@@ -335,3 +337,181 @@ class NonnegativeSparseCoding(BilinearModel):
         X = np.zeros((self.m, N))
         np.put_along_axis(X, support, values, axis=0)
         return X
+
+
+# --- Chapter 1: support probabilities, code statistics, coherence of random dictionaries ---
+
+
+def uniform_support_probabilities(m: int, k: int) -> Tuple[float, float, float]:
+    """Closed forms of p_i, p_ij, p_ijl for a uniformly random k-subset S of [m] (A1).
+
+    p_i = k/m, p_ij = k(k-1)/(m(m-1)) and p_ijl = k(k-1)(k-2)/(m(m-1)(m-2)) for
+    distinct i, j, l (a probability is 0 when there are fewer than 2 or 3 columns).
+    Assumption A1 of the paper asks for p_i = Theta(k/m), p_ij = Theta(k^2/m^2) and
+    p_ijl = Theta(k^3/m^3); for k = 1 (the mixture) p_ij = p_ijl = 0, which satisfies
+    the upper bounds the proofs use but not the lower ones.
+
+    Parameters
+    ----------
+    m : int
+        Number of columns, m >= 1.
+    k : int
+        Support size, 1 <= k <= m.
+
+    Returns
+    -------
+    (p_i, p_ij, p_ijl) : tuple of float
+    """
+    m = check_int("m", m, minimum=1)
+    k = _check_k(k, m)
+    p_i = k / m
+    p_ij = k * (k - 1) / (m * (m - 1)) if m >= 2 else 0.0
+    p_ijl = k * (k - 1) * (k - 2) / (m * (m - 1) * (m - 2)) if m >= 3 else 0.0
+    return float(p_i), float(p_ij), float(p_ijl)
+
+
+class CodeStatistics:
+    """Empirical counterparts of assumptions A1-A3 measured on codes X (m x N).
+
+    Attributes
+    ----------
+    p_i : float
+        Mean over i of the fraction of codes with x_i != 0.
+    p_ij : float
+        Mean over pairs i != j of the fraction of codes with x_i, x_j != 0.
+    kappa1, kappa2 : float
+        Mean of x_i and of x_i^2 over the nonzero entries (``E[x_i | i in S]``, ``E[x_i^2 | i in S]``).
+    a1, a2 : float
+        Smallest and largest ``|x_i|`` over the nonzero entries.
+    k_min, k_max : int
+        Smallest and largest number of nonzeros in a code.
+    """
+
+    def __init__(self, X: np.ndarray):
+        X = check_matrix("X", X)
+        m, N = X.shape
+        support = X != 0
+        if not support.any():
+            raise ValueError("X: every code is zero, so the statistics on the support are undefined")
+        counts = support.sum(axis=0)
+        values = X[support]
+        S = support.astype(np.float64)
+        pair = S @ S.T / N
+        self.p_i = float(S.mean())
+        self.p_ij = float((pair.sum() - np.trace(pair)) / (m * (m - 1))) if m >= 2 else 0.0
+        self.kappa1 = float(values.mean())
+        self.kappa2 = float(np.mean(values**2))
+        self.a1 = float(np.abs(values).min())
+        self.a2 = float(np.abs(values).max())
+        self.k_min = int(counts.min())
+        self.k_max = int(counts.max())
+
+    def __repr__(self) -> str:
+        return (
+            f"CodeStatistics(p_i={self.p_i:.4g}, p_ij={self.p_ij:.4g}, kappa1={self.kappa1:.4g}, "
+            f"kappa2={self.kappa2:.4g}, a1={self.a1:.4g}, a2={self.a2:.4g}, k in [{self.k_min}, {self.k_max}])"
+        )
+
+
+def code_statistics(X: np.ndarray) -> CodeStatistics:
+    """Measure A1-A3 on sampled codes: p_i, p_ij, kappa1, kappa2, a1, a2 and k (Sec. 2.2).
+
+    Parameters
+    ----------
+    X : ndarray, shape (m, N)
+        Codes, one per column (e.g. the ``X_star`` returned by ``model.sample``).
+
+    Returns
+    -------
+    CodeStatistics
+    """
+    return CodeStatistics(X)
+
+
+def gaussian_coherence_prediction(n: int, m: int) -> Tuple[float, float]:
+    """Predicted coherence mu (Def. 1) of an n x m random dictionary with Gaussian columns.
+
+    For unit vectors u, v drawn uniformly and independently, (1 + <u, v>)/2 follows
+    Beta((n-1)/2, (n-1)/2), so sqrt(n) <u, v> is nearly N(0, 1). Treating the
+    M = m(m-1)/2 pairs as independent gives
+
+    * the leading-order growth mu ~ sqrt(2 log(2M)) = sqrt(2 log(m(m-1))), i.e.
+      mu = O(sqrt(log m)) (the order quoted for random dictionaries); and
+    * the median of mu: sqrt(n) s with ``P(|<u, v>| <= s)^M = 1/2``, from the exact Beta law.
+
+    Parameters
+    ----------
+    n : int
+        Dimension, n >= 2.
+    m : int
+        Number of columns, m >= 2.
+
+    Returns
+    -------
+    (leading_order, median) : tuple of float
+    """
+    from scipy.special import betaincinv
+
+    n = check_int("n", n, minimum=2)
+    m = check_int("m", m, minimum=2)
+    M = m * (m - 1) / 2.0
+    leading = float(np.sqrt(2.0 * np.log(2.0 * M)))
+    # P(|<u,v>| <= s) = 2 F((1+s)/2) - 1 = q with q = 2^(-1/M); F the Beta cdf.
+    q = float(np.exp2(-1.0 / M))
+    half = (n - 1) / 2.0
+    s = 2.0 * float(betaincinv(half, half, (1.0 + q) / 2.0)) - 1.0
+    return leading, float(np.sqrt(n) * s)
+
+
+class CoherenceSweep:
+    """Coherence of random dictionaries over a list of sizes (see :func:`coherence_sweep`).
+
+    Attributes
+    ----------
+    n, m : ndarray of int, shape (S,)
+        The sizes.
+    mu : ndarray, shape (S, trials)
+        coherence(A) for each size and trial (Def. 1).
+    max_inner : ndarray, shape (S, trials)
+        ``max_{i != j} |<A_i, A_j>| = mu / sqrt(n)``.
+    """
+
+    def __init__(self, n, m, mu):
+        self.n = np.asarray(n, dtype=int)
+        self.m = np.asarray(m, dtype=int)
+        self.mu = np.asarray(mu, dtype=np.float64)
+        self.max_inner = self.mu / np.sqrt(self.n)[:, None]
+
+
+def coherence_sweep(ns, ms, *, trials: int, rng: RngLike) -> CoherenceSweep:
+    """Coherence mu of random dictionaries over a list of sizes (Def. 1, Sec. 2.2, Sec. 6).
+
+    For each size (n, m) draw ``trials`` dictionaries with :func:`random_dictionary`
+    and record ``coherence(A)``.
+
+    Parameters
+    ----------
+    ns, ms : sequence of int, same length
+        The sizes (each m >= 2).
+    trials : int
+        Dictionaries per size.
+    rng : numpy.random.Generator or int
+
+    Returns
+    -------
+    CoherenceSweep
+    """
+    ns = [check_int("ns", v, minimum=1) for v in ns]
+    ms = [check_int("ms", v, minimum=2) for v in ms]
+    if len(ns) != len(ms):
+        raise ValueError(f"ms: expected as many sizes as ns ({len(ns)}), got {len(ms)}")
+    trials = check_int("trials", trials, minimum=1)
+    rng = as_rng(rng)
+    mu = np.empty((len(ns), trials))
+    for s, (n, m) in enumerate(zip(ns, ms)):
+        for t in range(trials):
+            A = random_dictionary(n, m, rng=rng)
+            gram = A.T @ A
+            np.fill_diagonal(gram, 0.0)
+            mu[s, t] = np.sqrt(n) * np.abs(gram).max()
+    return CoherenceSweep(ns, ms, mu)
