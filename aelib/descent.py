@@ -165,7 +165,7 @@ def train(
         Keep abs(b_i) >= bias_floor after each decay (sign preserved; a zero
         bias stays zero). A floor stops a decaying ReLU bias from reaching 0.
     tol : float, optional
-        Stop early once |L_{s-1} - L_s| <= tol * |L_{s-1}|.
+        Stop early once abs(L_{s-1} - L_s) <= tol * abs(L_{s-1}).
 
     Returns
     -------
@@ -301,7 +301,7 @@ class Lemma1:
         p_i (lambda_i - 2 delta^2) ||W_i - A_i||^2 + ||g_i||^2 / (p_i lambda_i)
         - 2 ||gamma_i||^2 / (p_i lambda_i).
     bias_condition : ndarray of bool
-        |(b_i + lambda_i)^2 - lambda_i| <= 2 (1 - lambda_i), the lemma's hypothesis.
+        abs((b_i + lambda_i)^2 - lambda_i) <= 2 (1 - lambda_i), the lemma's hypothesis.
     lam : ndarray
         lambda_i = <W_i, A_i>.
     """
@@ -585,7 +585,7 @@ class DescentTrace:
         Both sides of Lemma 1 at step s for each matched column, with the empirical
         gradient (see :func:`lemma1`).
     bias_condition : ndarray of bool, shape (S, m)
-        The lemma's hypothesis |(b_i + lambda_i)^2 - lambda_i| <= 2 (1 - lambda_i).
+        The lemma's hypothesis abs((b_i + lambda_i)^2 - lambda_i) <= 2 (1 - lambda_i).
     lam : ndarray, shape (S, m)
         lambda_i = <W_i, A_i> (matched).
     tau : ndarray, shape (S, m)
