@@ -1,0 +1,562 @@
+"""What a practitioner would use instead of the autoencoder: the baselines.
+
+* :func:`kmeans_dictionary` -- Lloyd's k-means {cite}`lloyd1982least` (scikit-learn) for
+  the mixture: the cluster centres, normalized, estimate the columns of A.
+* :func:`dictionary_learning` -- online dictionary learning {cite}`mairal2009online`
+  (scikit-learn's MiniBatchDictionaryLearning) for sparse coding.
+* :func:`neural_sparse_coding` -- the "neural" update of Arora, Ge, Ma and Moitra (2015),
+  the algorithm whose analysis the paper extends: decode by thresholding,
+  x = threshold_{lam}(W^T y), then W <- W - lr * mean((W x - y) sgn(x)^T), and
+  normalize the columns.
+
+All return an n x m estimate of A (columns in no particular order; compare with
+:func:`aelib.matched_distance`). scikit-learn is imported only when a function that
+needs it is called.
+
+Side by side (chapter 11): :func:`mixture_comparison` and :func:`sparse_comparison` run
+the autoencoder (:func:`aelib.train`) and these baselines on the same data and time
+each with :func:`timed`; :func:`dictionary_learning_point` is the point function of
+the fair tuning sweep of :func:`dictionary_learning`.
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+
+import numpy as np
+
+from ._checks import RngLike, as_rng, check_int, check_matrix, check_real
+from .descent import TrainResult, _normalized_step
+from .metrics import column_distances, matched_distance
+from .models import normalize_columns
+
+__all__ = [
+    "kmeans_dictionary",
+    "dictionary_learning",
+    "neural_sparse_coding",
+    "timed",
+    "MIXTURE_RUNS",
+    "mixture_comparison",
+    "sparse_comparison",
+    "dictionary_learning_point",
+]
+
+
+def _seed(rng: RngLike) -> int:
+    """An integer seed for scikit-learn drawn from an aelib rng."""
+    return int(as_rng(rng).integers(0, 2**31 - 1))
+
+
+def kmeans_dictionary(Y: np.ndarray, m: int, *, rng: RngLike, n_init: int = 4) -> np.ndarray:
+    """Normalized k-means centres of the columns of Y (a baseline for the mixture).
+
+    Parameters
+    ----------
+    Y : ndarray, shape (n, N)
+    m : int
+        Number of clusters.
+    rng : numpy.random.Generator or int
+    n_init : int
+        Restarts of k-means++ (scikit-learn's ``n_init``).
+
+    Returns
+    -------
+    ndarray, shape (n, m)
+    """
+    from sklearn.cluster import KMeans
+
+    Y = check_matrix("Y", Y)
+    m = check_int("m", m, minimum=1, maximum=Y.shape[1])
+    n_init = check_int("n_init", n_init, minimum=1)
+    km = KMeans(n_clusters=m, n_init=n_init, random_state=_seed(rng)).fit(Y.T)
+    return normalize_columns(km.cluster_centers_.T.astype(np.float64))
+
+
+def dictionary_learning(
+    Y: np.ndarray,
+    m: int,
+    *,
+    k: int,
+    rng: RngLike,
+    alpha: float = 0.1,
+    batch_size: int = 256,
+    max_iter: int = 10,
+    W0: Optional[np.ndarray] = None,
+    tol: float = 1e-3,
+    max_no_improvement: Optional[int] = 10,
+) -> np.ndarray:
+    """Online dictionary learning (scikit-learn MiniBatchDictionaryLearning), normalized.
+
+    Codes are computed by OMP with ``k`` nonzeros, matching the k-sparse model.
+
+    Parameters
+    ----------
+    Y : ndarray, shape (n, N)
+    m : int
+        Number of atoms.
+    k : int
+        Sparsity used by the OMP coder.
+    rng : numpy.random.Generator or int
+    alpha : float
+        Sparsity penalty of the dictionary-update step (scikit-learn's ``alpha``).
+    batch_size, max_iter : int
+        Passed to scikit-learn.
+    W0 : ndarray, shape (n, m), optional
+        Initial dictionary (scikit-learn's ``dict_init``). Default: scikit-learn's own
+        start (a truncated SVD of the data).
+    tol, max_no_improvement : float, int or None
+        scikit-learn's early stopping (its defaults). It often stops after one or two
+        passes, long before the dictionary converges; ``tol=0.0,
+        max_no_improvement=None`` runs all ``max_iter`` passes.
+
+    Returns
+    -------
+    ndarray, shape (n, m)
+    """
+    from sklearn.decomposition import MiniBatchDictionaryLearning
+
+    Y = check_matrix("Y", Y)
+    m = check_int("m", m, minimum=1)
+    k = check_int("k", k, minimum=1, maximum=m)
+    alpha = check_real("alpha", alpha, minimum=0.0)
+    dict_init = None if W0 is None else check_matrix("W0", W0, rows=Y.shape[0], cols=m).T.copy()
+    learner = MiniBatchDictionaryLearning(
+        n_components=m,
+        alpha=alpha,
+        batch_size=check_int("batch_size", batch_size, minimum=1),
+        max_iter=check_int("max_iter", max_iter, minimum=1),
+        tol=check_real("tol", tol, minimum=0.0),
+        max_no_improvement=None if max_no_improvement is None else check_int(
+            "max_no_improvement", max_no_improvement, minimum=1),
+        transform_algorithm="omp",
+        transform_n_nonzero_coefs=k,
+        fit_algorithm="cd",
+        dict_init=dict_init,
+        random_state=_seed(rng),
+    )
+    from sklearn.exceptions import ConvergenceWarning
+
+    with warnings.catch_warnings():
+        # the inner lasso solver warns on many mini-batches; the result is what we measure
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        learner.fit(Y.T)
+    return normalize_columns(learner.components_.T.astype(np.float64))
+
+
+def neural_sparse_coding(
+    Y: np.ndarray,
+    W0: np.ndarray,
+    *,
+    lr: float,
+    steps: int,
+    lam: float,
+    A: Optional[np.ndarray] = None,
+    signs: bool = True,
+) -> TrainResult:
+    """The neural sparse-coding update of Arora, Ge, Ma and Moitra (2015).
+
+    Each step decodes x = threshold_lam(W^T y) (no bias), then moves
+    W <- normalize(W - lr * g) with g = mean over samples of (W x - y) sgn(x)^T.
+    Unlike the autoencoder, the code enters the update only through its sign.
+
+    Parameters
+    ----------
+    Y : ndarray, shape (n, N)
+    W0 : ndarray, shape (n, m)
+    lr : float
+        Step size (Theta(m/k) in their analysis).
+    steps : int
+    lam : float
+        Decoding threshold (a1/2 for codes with |x_i| >= a1).
+    A : ndarray, shape (n, m), optional
+        Ground truth, to record the matched distance at every step.
+    signs : bool
+        Allow sign flips in the matching (default True: sparse coding).
+
+    Returns
+    -------
+    TrainResult
+        ``loss`` is the reconstruction loss 1/2 mean ||y - W x||^2 with this decoding;
+        ``bias`` is all zeros.
+    """
+    Y = check_matrix("Y", Y)
+    W = check_matrix("W0", W0, rows=Y.shape[0], dtype=Y.dtype, nonzero_columns=True)
+    lr = check_real("lr", lr, minimum=0.0, strict_min=True)
+    steps = check_int("steps", steps, minimum=0)
+    lam = check_real("lam", lam, minimum=0.0)
+    if A is not None:
+        A = check_matrix("A", A, rows=Y.shape[0], cols=W.shape[1])
+    N = Y.shape[1]
+    losses, distances = [], []
+    for step in range(steps + 1):
+        Z = W.T @ Y
+        X = Z * (np.abs(Z) > lam)
+        R = W @ X - Y
+        losses.append(0.5 * float(np.einsum("ij,ij->", R, R, dtype=np.float64)) / N)
+        if A is not None:
+            distances.append(matched_distance(W, A, signs=signs))
+        if step == steps:
+            break
+        W = _normalized_step(W, R @ np.sign(X).T / N, lr)
+    m = W.shape[1]
+    return TrainResult(
+        W=W,
+        b=np.zeros(m),
+        loss=np.array(losses),
+        distance=np.array(distances) if A is not None else None,
+        bias=np.zeros((len(losses), m)),
+        steps_run=steps,
+        stopped_early=False,
+    )
+
+
+# --- Chapter 11: side by side on the same data ---
+
+
+def timed(func: Callable, *args, threads: Optional[int] = 1, **kwargs) -> Tuple[Any, float]:
+    """Call ``func(*args, **kwargs)`` and return ``(result, wall-clock seconds)``.
+
+    With ``threads`` the BLAS and OpenMP thread pools (NumPy's matrix products,
+    scikit-learn's k-means) are capped at that many threads for the call, through
+    :mod:`threadpoolctl`, so that every method compared gets the same resources.
+    Times depend on the machine and its load: compare them only with times measured
+    in the same run, and never print them in compared notebook output.
+
+    Parameters
+    ----------
+    func : callable
+    *args, **kwargs
+        Passed to ``func``.
+    threads : int or None, default 1
+        Thread cap; None leaves the pools as they are.
+
+    Returns
+    -------
+    result : object
+        What ``func`` returned.
+    seconds : float
+    """
+    import contextlib
+
+    if threads is not None:
+        threads = check_int("threads", threads, minimum=1)
+        from threadpoolctl import threadpool_limits
+
+        context = threadpool_limits(limits=threads)
+    else:
+        context = contextlib.nullcontext()
+    with context:
+        start = time.perf_counter()
+        result = func(*args, **kwargs)
+        seconds = time.perf_counter() - start
+    return result, seconds
+
+
+def _row(problem: str, method: str, start: str, W, A, signs: bool, seconds: float, start_seconds: float,
+         oracle) -> Dict[str, Any]:
+    if W is None:
+        error = max_column = to_oracle = float("nan")
+    else:
+        W = np.asarray(W, dtype=np.float64)
+        cols = column_distances(W, A, signs=signs)
+        error, max_column = float(np.linalg.norm(cols)), float(cols.max())
+        to_oracle = matched_distance(W, oracle, signs=signs)
+    return {"problem": problem, "method": method, "start": start, "error": error, "max_column": max_column,
+            "to_oracle": to_oracle, "seconds": float(seconds), "start_seconds": float(start_seconds)}
+
+
+def _spectral(Y, m, rng, threads):
+    """spectral_init timed, or (None, seconds) when it does not find m columns."""
+    from .initialization import spectral_init
+
+    start = time.perf_counter()
+    try:
+        return timed(spectral_init, Y, m, rng=rng, threads=threads)
+    except RuntimeError:
+        return None, time.perf_counter() - start
+
+
+#: The autoencoder runs of :func:`mixture_comparison`: (method, start) pairs.
+MIXTURE_RUNS: Tuple[Tuple[str, str], ...] = (
+    ("autoencoder, Sec. 6 ReLU", "pca"),
+    ("autoencoder, Sec. 6 ReLU", "random"),
+    ("autoencoder, Sec. 6 ReLU", "spectral"),
+    ("autoencoder, ReLU + floor", "pca"),
+    ("autoencoder, ReLU + floor", "spectral"),
+    ("autoencoder, threshold 1/2", "spectral"),
+)
+
+
+def mixture_comparison(
+    *,
+    n: int = 784,
+    m: int = 10,
+    N: int = 10_000,
+    noise_std: float = 0.01,
+    seed: int = 0,
+    steps: int = 50,
+    bias_floor: float = 0.25,
+    n_init: int = 4,
+    threads: Optional[int] = 1,
+    dtype: str = "float32",
+    runs: Optional[Sequence[Tuple[str, str]]] = None,
+) -> List[Dict[str, Any]]:
+    """The autoencoder and the baselines on one Gaussian-mixture data set (Sec. 6's setting).
+
+    Draws A (:func:`aelib.random_dictionary`) and N samples of
+    ``GaussianMixture(A, noise_std)`` from ``numpy.random.SeedSequence([seed, n, m])``,
+    then estimates A on that same data with
+
+    * the autoencoder (:func:`aelib.train`, lr = m, ``steps`` steps) with Sec. 6's
+      encoder (ReLU, b^0 = -1.25, b <- b/2) from the PCA, random and spectral starts;
+      with the same schedule and a bias floor (abs(b) >= ``bias_floor``) from PCA and
+      spectral starts; with the threshold 1/2 (b = 0) from the spectral start;
+    * the starts alone (method "start only");
+    * k-means (:func:`kmeans_dictionary`, k-means++ with ``n_init`` restarts);
+    * the oracle class means, which know the labels
+      (:func:`aelib.oracle_class_means`, the statistical floor).
+
+    Parameters
+    ----------
+    n, m, N : int
+        Dimension, clusters, samples (784, 10, 10,000 in Sec. 6).
+    noise_std : float
+    seed : int
+    steps : int, default 50
+    bias_floor : float, default 0.25
+    n_init : int, default 4
+    threads : int or None, default 1
+        Thread cap of every timed call (:func:`timed`).
+    dtype : {"float32", "float64"}
+        Precision of the data and of training.
+    runs : sequence of (method, start), optional
+        The autoencoder runs to make, a subset of :data:`MIXTURE_RUNS` (default: all).
+
+    Returns
+    -------
+    list of dict
+        One row per (method, start): ``problem`` ("mixture"), ``method``, ``start``
+        ("-" when none), ``error`` (matched distance ``||pi(W) - A||_F``),
+        ``max_column`` (largest matched column distance), ``to_oracle`` (matched
+        distance to the oracle's estimate: near 0 when a method finds the same
+        estimate as the oracle), ``seconds`` (the method alone) and
+        ``start_seconds`` (computing its start).
+    """
+    from .descent import train
+    from .experiments import oracle_class_means
+    from .initialization import pca_init, random_init
+    from .models import GaussianMixture, random_dictionary
+
+    n = check_int("n", n, minimum=1)
+    m = check_int("m", m, minimum=2)
+    N = check_int("N", N, minimum=m)
+    seed = check_int("seed", seed, minimum=0)
+    steps = check_int("steps", steps, minimum=0)
+    noise_std = check_real("noise_std", noise_std, minimum=0.0)
+    bias_floor = check_real("bias_floor", bias_floor, minimum=0.0)
+    if dtype not in ("float32", "float64"):
+        raise ValueError(f"dtype: expected 'float32' or 'float64', got {dtype!r}")
+    model_seq, data_seq, init_seq = np.random.SeedSequence([seed, n, m]).spawn(3)
+    A = random_dictionary(n, m, rng=np.random.default_rng(model_seq))
+    Y, X = GaussianMixture(A, noise_std=noise_std).sample(N, rng=np.random.default_rng(data_seq), dtype=np.dtype(dtype))
+    random_rng, spectral_rng, kmeans_rng = (np.random.default_rng(s) for s in init_seq.spawn(3))
+    oracle, oracle_seconds = timed(oracle_class_means, Y, X, threads=threads)
+
+    def row(method, start, W, seconds, start_seconds):
+        return _row("mixture", method, start, W, A, False, seconds, start_seconds, oracle)
+
+    starts, start_seconds = {}, {}
+    starts["pca"], start_seconds["pca"] = timed(pca_init, Y, m, threads=threads)
+    starts["random"], start_seconds["random"] = timed(random_init, n, m, rng=random_rng, threads=threads)
+    starts["spectral"], start_seconds["spectral"] = _spectral(Y, m, spectral_rng, threads)
+    rows = [row("start only", name, W, 0.0, start_seconds[name]) for name, W in starts.items()]
+    encoders = {
+        "autoencoder, Sec. 6 ReLU": ({"activation": "relu", "bias_decay": 2.0}, -1.25),
+        "autoencoder, ReLU + floor": ({"activation": "relu", "bias_decay": 2.0, "bias_floor": bias_floor}, -1.25),
+        "autoencoder, threshold 1/2": ({"activation": "threshold", "lam": 0.5}, 0.0),
+    }
+    runs = MIXTURE_RUNS if runs is None else [tuple(run) for run in runs]
+    for run in runs:
+        if run not in MIXTURE_RUNS:
+            raise ValueError(f"runs: unknown run {run!r}; expected some of {MIXTURE_RUNS}")
+    for method, name in runs:
+        settings, b0 = encoders[method]
+        W0 = starts[name]
+        if W0 is None:
+            rows.append(row(method, name, None, float("nan"), start_seconds[name]))
+            continue
+        result, seconds = timed(train, Y, W0.astype(Y.dtype), b0, lr=float(m), steps=steps, threads=threads,
+                                **settings)
+        rows.append(row(method, name, result.W, seconds, start_seconds[name]))
+    W, seconds = timed(kmeans_dictionary, Y, m, rng=kmeans_rng, n_init=n_init, threads=threads)
+    rows.append(row(f"k-means (n_init={n_init})", "-", W, seconds, 0.0))
+    rows.append(row("oracle class means", "-", oracle, oracle_seconds, 0.0))
+    return rows
+
+
+def _sparse_problem(n: int, m: int, k: int, N: int, noise_std: float, seed: int):
+    from .models import SparseCoding, random_dictionary
+
+    model_seq, data_seq, init_seq = np.random.SeedSequence([seed, n, m, k]).spawn(3)
+    A = random_dictionary(n, m, rng=np.random.default_rng(model_seq))
+    Y, X = SparseCoding(A, k=k, noise_std=noise_std).sample(N, rng=np.random.default_rng(data_seq))
+    return A, Y, X, init_seq
+
+
+def dictionary_learning_point(
+    *,
+    n: int,
+    m: int,
+    k: int,
+    N: int,
+    noise_std: float,
+    seed: int,
+    alpha: float,
+    init: str = "own",
+    max_iter: int = 10,
+    batch_size: int = 32,
+    threads: Optional[int] = 1,
+) -> Dict[str, Any]:
+    """One point of a tuning sweep of :func:`dictionary_learning` on a sparse-coding problem.
+
+    The problem (A, and N samples of ``SparseCoding(A, k=k, noise_std=noise_std)``, a1 = 1)
+    is the one :func:`sparse_comparison` draws for the same ``(seed, n, m, k)``; tune
+    on a seed that the comparison does not use. All ``max_iter`` passes are run (no
+    early stopping).
+
+    Parameters
+    ----------
+    n, m, k, N : int
+    noise_std : float
+    seed : int
+    alpha : float
+        scikit-learn's sparsity penalty.
+    init : {"own", "spectral"}
+        scikit-learn's own start, or :func:`aelib.spectral_init` (as the autoencoder).
+    max_iter, batch_size : int
+    threads : int or None, default 1
+
+    Returns
+    -------
+    dict
+        ``alpha``, ``init``, ``error`` (``||pi(W) - A||_F`` with sign flips; NaN if the
+        spectral start failed), ``seconds``.
+    """
+    if init not in ("own", "spectral"):
+        raise ValueError(f"init: expected 'own' or 'spectral', got {init!r}")
+    A, Y, _, init_seq = _sparse_problem(n, m, k, N, noise_std, seed)
+    W0 = None
+    if init == "spectral":
+        W0, _ = _spectral(Y, m, np.random.default_rng(init_seq.spawn(3)[0]), threads)
+        if W0 is None:
+            return {"alpha": alpha, "init": init, "error": float("nan"), "seconds": float("nan")}
+    W, seconds = timed(dictionary_learning, Y, m, k=k, rng=seed, alpha=alpha, W0=W0, max_iter=max_iter,
+                       batch_size=batch_size, tol=0.0, max_no_improvement=None, threads=threads)
+    return {"alpha": alpha, "init": init, "error": matched_distance(W, A, signs=True), "seconds": seconds}
+
+
+def sparse_comparison(
+    *,
+    n: int = 64,
+    m: int = 16,
+    k: int = 2,
+    N: int = 2000,
+    noise_std: float = 0.01,
+    seed: int = 0,
+    steps: int = 50,
+    delta: float = 0.3,
+    lr_scale: float = 1.0,
+    alpha_own: float = 0.2,
+    alpha_start: float = 0.1,
+    max_iter: int = 10,
+    batch_size: int = 32,
+    threads: Optional[int] = 1,
+) -> List[Dict[str, Any]]:
+    """The autoencoder and the baselines on one sparse-coding data set (Thm. 4 (ii)).
+
+    Draws A and N samples of ``SparseCoding(A, k=k, noise_std=noise_std)`` (Rademacher
+    codes, a1 = 1) from ``numpy.random.SeedSequence([seed, n, m, k])`` and, on that
+    same data, estimates A with
+
+    * the autoencoder (:func:`aelib.train`): threshold encoder lam = a1/2 = 1/2,
+      b = 0, lr = ``lr_scale`` m/k (Thm. 4 (ii)), from the spectral start
+      (:func:`aelib.spectral_init`) and from a ``delta``-perturbation of A;
+    * the neural sparse-coding update of Arora, Ge, Ma and Moitra (2015)
+      (:func:`neural_sparse_coding`, same lr, threshold and starts);
+    * online dictionary learning (:func:`dictionary_learning`, all ``max_iter``
+      passes) from its own start with ``alpha_own`` and from the spectral start with
+      ``alpha_start``;
+    * the starts alone, and the oracle least squares that knows the codes
+      (:func:`aelib.oracle_class_means`).
+
+    Errors are matched with sign flips (Def. 2).
+
+    Parameters
+    ----------
+    n, m, k, N : int
+    noise_std : float
+    seed : int
+    steps : int, default 50
+        Steps of the autoencoder and of the neural update.
+    delta : float, default 0.3
+    lr_scale : float, default 1.0
+    alpha_own, alpha_start : float
+        Sparsity penalties of dictionary learning (tune them with
+        :func:`dictionary_learning_point` on another seed).
+    max_iter, batch_size : int
+        Passes and mini-batch size of dictionary learning.
+    threads : int or None, default 1
+
+    Returns
+    -------
+    list of dict
+        Rows as in :func:`mixture_comparison` (``problem`` is "sparse"); methods from a
+        spectral start that failed have NaN errors.
+    """
+    from .descent import train
+    from .experiments import oracle_class_means
+    from .initialization import perturbed_init
+
+    n = check_int("n", n, minimum=1)
+    m = check_int("m", m, minimum=2)
+    k = check_int("k", k, minimum=1, maximum=m)
+    N = check_int("N", N, minimum=3)
+    seed = check_int("seed", seed, minimum=0)
+    steps = check_int("steps", steps, minimum=0)
+    noise_std = check_real("noise_std", noise_std, minimum=0.0)
+    lr = check_real("lr_scale", lr_scale, minimum=0.0, strict_min=True) * m / k
+    A, Y, X, init_seq = _sparse_problem(n, m, k, N, noise_std, seed)
+    spectral_rng, perturbation_rng, _ = (np.random.default_rng(s) for s in init_seq.spawn(3))
+    oracle, oracle_seconds = timed(oracle_class_means, Y, X, threads=threads)
+
+    def row(method, start, W, seconds, start_seconds):
+        return _row("sparse", method, start, W, A, True, seconds, start_seconds, oracle)
+
+    starts, start_seconds = {}, {}
+    starts["spectral"], start_seconds["spectral"] = _spectral(Y, m, spectral_rng, threads)
+    starts["perturbation"], start_seconds["perturbation"] = timed(perturbed_init, A, delta, rng=perturbation_rng,
+                                                                  threads=threads)
+    rows = [row("start only", name, W, 0.0, start_seconds[name]) for name, W in starts.items()]
+    nan = float("nan")
+    for name, W0 in starts.items():
+        if W0 is None:
+            rows.append(row("autoencoder, threshold 1/2", name, None, nan, start_seconds[name]))
+            rows.append(row("neural sparse coding", name, None, nan, start_seconds[name]))
+            continue
+        result, seconds = timed(train, Y, W0, 0.0, lr=lr, steps=steps, activation="threshold", lam=0.5,
+                                threads=threads)
+        rows.append(row("autoencoder, threshold 1/2", name, result.W, seconds, start_seconds[name]))
+        result, seconds = timed(neural_sparse_coding, Y, W0, lr=lr, steps=steps, lam=0.5, threads=threads)
+        rows.append(row("neural sparse coding", name, result.W, seconds, start_seconds[name]))
+    dl = dict(k=k, rng=seed, max_iter=max_iter, batch_size=batch_size, tol=0.0, max_no_improvement=None)
+    W, seconds = timed(dictionary_learning, Y, m, alpha=alpha_own, threads=threads, **dl)
+    rows.append(row("dictionary learning", "own", W, seconds, 0.0))
+    if starts["spectral"] is None:
+        rows.append(row("dictionary learning", "spectral", None, nan, start_seconds["spectral"]))
+    else:
+        W, seconds = timed(dictionary_learning, Y, m, alpha=alpha_start, W0=starts["spectral"], threads=threads, **dl)
+        rows.append(row("dictionary learning", "spectral", W, seconds, start_seconds["spectral"]))
+    rows.append(row("oracle least squares", "-", oracle, oracle_seconds, 0.0))
+    return rows

@@ -1,0 +1,627 @@
+"""Random and PCA starts (beyond the paper): success probabilities and failure diagnostics.
+
+The theory of the paper is local: Thm. 2 and 4 need a start W^0 that is already
+O*(1/log n)-close to A, and Sec. 3 leaves open whether a random start works. Sec. 6
+observes that random and PCA starts lower the loss but do not recover A. This module
+measures how often they *do* recover A on the Gaussian mixture, and why they fail.
+
+Outcome of a run
+----------------
+After matching (Def. 2, :func:`aelib.column_distances`), a run *recovers* A when every
+column is within ``success_radius`` (0.1 by default) of its matched column of A,
+and *locates* A when every column is within ``locate_radius`` (0.5) of it: each
+unit then sits on its own cluster, even if it is biased away from the mean.
+Columns of a random or a failed W are about sqrt(2) from every A_i, so the
+outcome does not hinge on the exact radii.
+
+Diagnostics
+-----------
+* :func:`dead_units` -- units whose code is zero on every sample: they get no
+  gradient and never move (eq. (4) has the factor sigma'(z_i)).
+* :func:`nearest_columns`, :func:`duplicate_columns` -- the column of A each W_j is
+  closest to; a column is a duplicate when another (live) column has the same
+  nearest A_i and is closer to it.
+* :func:`coverage` -- which clusters have some column of W within a radius.
+* :func:`classify_columns` -- one label per column of W at the end of a run:
+  ``"recovered"``, ``"near"`` (located, not recovered), ``"straddle"`` (live, alone
+  on its nearest cluster, but far from every A_i: it sits between clusters),
+  ``"duplicate"`` or ``"dead"``; the worst label of a run is its failure cause.
+
+:func:`start_trial` runs every (encoder, start) pair on one drawn problem and
+returns one record per pair: it is the point function of the chapter's
+:func:`aelib.sweep`. :func:`success_probability` and :func:`failure_causes`
+summarize a list of records.
+"""
+
+from __future__ import annotations
+
+from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
+
+import numpy as np
+
+from ._checks import as_rng, check_activation, check_bias, check_int, check_matrix, check_real
+from .autoencoder import encode
+from .experiments import train_many
+from .initialization import pca_init, perturbed_init, random_init
+from .metrics import column_distances
+from .models import GaussianMixture, random_dictionary
+
+__all__ = [
+    "START_ENCODERS",
+    "START_NAMES",
+    "FAILURE_CAUSES",
+    "dead_units",
+    "nearest_columns",
+    "duplicate_columns",
+    "max_cosine",
+    "coverage",
+    "classify_columns",
+    "start_trial",
+    "success_probability",
+    "success_grid",
+    "failure_causes",
+    "failure_given",
+    "collision_free_probability",
+]
+
+#: The three encoder settings compared (lr = m for all, as in Sec. 6):
+#: the paper's ReLU schedule (b^0 = -1.25, b <- b/2), the same with the bias kept at
+#: abs(b) >= 0.25, and the hard threshold lam = 1/2 with b = 0 (Thm. 3 (iii), a1 = 1).
+START_ENCODERS: Dict[str, Dict[str, object]] = {
+    "relu-decay": {"activation": "relu", "b0": -1.25, "bias_decay": 2.0},
+    "relu-floor": {"activation": "relu", "b0": -1.25, "bias_decay": 2.0, "bias_floor": 0.25},
+    "threshold": {"activation": "threshold", "lam": 0.5, "b0": 0.0},
+}
+
+#: The starts compared: a random guess and PCA (Sec. 6, inits (iii) and (ii)), and a
+#: 0.5-perturbation of A (Sec. 6, init (i)) as the control that tells whether an
+#: encoder setting can converge at all.
+START_NAMES: Tuple[str, ...] = ("random", "pca", "perturbation")
+
+#: Column labels of :func:`classify_columns`, worst first (the failure cause of a run
+#: is its worst label).
+FAILURE_CAUSES: Tuple[str, ...] = ("dead", "duplicate", "straddle", "near")
+
+
+def dead_units(W: np.ndarray, b, Y: np.ndarray, *, activation: str = "relu", lam: Optional[float] = None) -> np.ndarray:
+    """Which units are silent on every sample: x_j = sigma(W_j^T y + b_j) = 0 for all y.
+
+    A dead unit receives no gradient: in eq. (4) (and in the approximate gradient of
+    Sec. 5) every term carries sigma'(z_j) or 1{x_j != 0}, so its column W_j never
+    moves unless the bias changes. With the threshold activation and b = 0, a unit
+    is dead when abs(W_j^T y) <= lam for every sample; with ReLU and b < 0, when
+    W_j^T y <= -b_j.
+
+    Parameters
+    ----------
+    W : ndarray, shape (n, m)
+    b : float or ndarray, shape (m,)
+    Y : ndarray, shape (n, N)
+    activation : {"relu", "threshold"}
+    lam : float, optional
+        Threshold of the hard-threshold activation.
+
+    Returns
+    -------
+    ndarray of bool, shape (m,)
+        True for a dead unit.
+    """
+    X = encode(W, b, Y, activation=activation, lam=lam)
+    return ~np.any(X != 0, axis=1)
+
+
+def _cosines(W: np.ndarray, A: np.ndarray, signs: bool) -> np.ndarray:
+    """cos(W_j, A_i) as an (m_W, m_A) array (absolute values with ``signs``)."""
+    Wn = W / np.linalg.norm(W, axis=0)
+    An = A / np.linalg.norm(A, axis=0)
+    C = Wn.T @ An
+    return np.abs(C) if signs else C
+
+
+def nearest_columns(W: np.ndarray, A: np.ndarray, *, signs: bool = False) -> Tuple[np.ndarray, np.ndarray]:
+    """The column of A each column of W points to: argmax_i cos(W_j, A_i).
+
+    Unlike the matching of Def. 2 (:func:`aelib.match_columns`), which is a
+    permutation, several columns of W may point to the same A_i.
+
+    Parameters
+    ----------
+    W : ndarray, shape (n, m_W)
+    A : ndarray, shape (n, m)
+    signs : bool, default False
+        Compare abs(cosine) (sparse coding, where -A_i is as good as A_i).
+
+    Returns
+    -------
+    index : ndarray of int, shape (m_W,)
+        index[j] = the i maximizing cos(W_j, A_i).
+    cosine : ndarray, shape (m_W,)
+        That largest cosine.
+    """
+    A = check_matrix("A", A, nonzero_columns=True)
+    W = check_matrix("W", W, rows=A.shape[0], nonzero_columns=True)
+    C = _cosines(W.astype(np.float64), A.astype(np.float64), signs)
+    index = np.argmax(C, axis=1)
+    return index, C[np.arange(C.shape[0]), index]
+
+
+def duplicate_columns(
+    W: np.ndarray, A: np.ndarray, *, signs: bool = False, live: Optional[np.ndarray] = None
+) -> np.ndarray:
+    """Which columns of W duplicate another: same nearest A_i, but a lower cosine to it.
+
+    Among the (live) columns that point to the same A_i (:func:`nearest_columns`),
+    the one with the largest cosine keeps it and the others are duplicates. By the
+    pigeonhole principle, m columns with d duplicates leave at least d columns of A
+    that no column points to.
+
+    Parameters
+    ----------
+    W, A : ndarray, shape (n, m)
+    signs : bool, default False
+        Compare abs(cosine).
+    live : ndarray of bool, shape (m,), optional
+        Only these columns count (e.g. ``~dead_units(...)``); a dead column is never
+        a duplicate and takes no cluster. Default: all columns.
+
+    Returns
+    -------
+    ndarray of bool, shape (m,)
+        True for a duplicate column; ``.sum()`` is the number of duplicates.
+    """
+    index, cosine = nearest_columns(W, A, signs=signs)
+    m = index.size
+    live = np.ones(m, dtype=bool) if live is None else np.asarray(live, dtype=bool)
+    if live.shape != (m,):
+        raise ValueError(f"live: expected a boolean vector of length {m}, got shape {live.shape}")
+    duplicate = np.zeros(m, dtype=bool)
+    for target in np.unique(index[live]):
+        group = np.flatnonzero(live & (index == target))
+        keeper = group[np.argmax(cosine[group])]
+        duplicate[group[group != keeper]] = True
+    return duplicate
+
+
+def max_cosine(W: np.ndarray, *, signs: bool = False) -> float:
+    """Largest cosine between two distinct columns of W (abs(cosine) with ``signs``).
+
+    Near 1 when two columns have converged to the same direction (a duplicate); for
+    m random unit vectors in R^n it is about sqrt(4 log(m) / n).
+
+    Parameters
+    ----------
+    W : ndarray, shape (n, m), m >= 2
+    signs : bool, default False
+
+    Returns
+    -------
+    float
+    """
+    W = check_matrix("W", W, nonzero_columns=True)
+    if W.shape[1] < 2:
+        raise ValueError(f"W: max_cosine needs at least 2 columns, got {W.shape[1]}")
+    C = _cosines(W.astype(np.float64), W.astype(np.float64), signs)
+    np.fill_diagonal(C, -np.inf)
+    return float(C.max())
+
+
+def coverage(W: np.ndarray, A: np.ndarray, *, radius: float = 0.5, signs: bool = False) -> np.ndarray:
+    """Which columns of A (clusters) have some column of W within ``radius``.
+
+    Distances are between unit vectors: ``||W_j / ||W_j|| - A_i||`` (or the smaller
+    of the distances to +A_i and -A_i with ``signs``). Two columns of an incoherent A
+    are about sqrt(2) apart, so with radius < sqrt(2)/2 a column of W covers at most
+    one cluster, and W recovers A within ``radius`` (Def. 2, delta = radius) exactly
+    when every cluster is covered.
+
+    Parameters
+    ----------
+    W : ndarray, shape (n, m_W)
+    A : ndarray, shape (n, m)
+    radius : float, default 0.5
+    signs : bool, default False
+
+    Returns
+    -------
+    ndarray of bool, shape (m,)
+        True for a covered column of A; ``(~coverage(W, A)).sum()`` counts the
+        clusters left uncovered.
+    """
+    A = check_matrix("A", A, nonzero_columns=True)
+    W = check_matrix("W", W, rows=A.shape[0], nonzero_columns=True)
+    radius = check_real("radius", radius, minimum=0.0)
+    C = _cosines(W.astype(np.float64), A.astype(np.float64), signs)
+    distance = np.sqrt(np.maximum(2.0 - 2.0 * C, 0.0))  # ||u - v|| for unit u, v
+    return np.any(distance <= radius, axis=0)
+
+
+def classify_columns(
+    W: np.ndarray,
+    b,
+    Y: np.ndarray,
+    A: np.ndarray,
+    *,
+    activation: str = "relu",
+    lam: Optional[float] = None,
+    success_radius: float = 0.1,
+    locate_radius: float = 0.5,
+    signs: bool = False,
+) -> np.ndarray:
+    """One label per column of W, from best to worst:
+
+    * ``"recovered"`` -- live, alone on its nearest A_i and within ``success_radius`` of it;
+    * ``"near"`` -- the same, within ``locate_radius`` but not ``success_radius``
+      (on the right cluster, pulled off its mean, e.g. by a ReLU bias near 0);
+    * ``"straddle"`` -- live and alone on its nearest A_i but farther than
+      ``locate_radius`` from it: it fires on, and averages, several clusters;
+    * ``"duplicate"`` -- live, but another live column is closer to its nearest A_i
+      (:func:`duplicate_columns`);
+    * ``"dead"`` -- silent on every sample of Y (:func:`dead_units`).
+
+    Parameters
+    ----------
+    W : ndarray, shape (n, m)
+    b : float or ndarray, shape (m,)
+        The bias the encoder uses with W (e.g. ``TrainResult.b``).
+    Y : ndarray, shape (n, N)
+    A : ndarray, shape (n, m)
+    activation, lam
+        As in :func:`aelib.encode`.
+    success_radius, locate_radius : float
+        0 < success_radius <= locate_radius.
+    signs : bool, default False
+
+    Returns
+    -------
+    ndarray of str, shape (m,)
+    """
+    success_radius = check_real("success_radius", success_radius, minimum=0.0, strict_min=True)
+    locate_radius = check_real("locate_radius", locate_radius, minimum=success_radius)
+    dead = dead_units(W, b, Y, activation=activation, lam=lam)
+    duplicate = duplicate_columns(W, A, signs=signs, live=~dead)
+    _, cosine = nearest_columns(W, A, signs=signs)
+    distance = np.sqrt(np.maximum(2.0 - 2.0 * cosine, 0.0))
+    labels = np.where(distance <= success_radius, "recovered", np.where(distance <= locate_radius, "near", "straddle"))
+    labels = np.where(duplicate, "duplicate", labels)
+    labels = np.where(dead, "dead", labels)
+    return labels.astype(object)
+
+
+def collision_free_probability(m: int) -> float:
+    """m! / m^m: the chance that m units, each picking one of m clusters uniformly at
+    random, pick m different clusters.
+
+    If each unit of a random start is captured by the cluster it happens to be
+    closest to, and gradient descent never moves a unit to another cluster, this is
+    the probability that a random start locates every cluster (0.5 for m = 2,
+    0.038 for m = 5, 3.6e-4 for m = 10).
+
+    Parameters
+    ----------
+    m : int, >= 1
+
+    Returns
+    -------
+    float
+    """
+    m = check_int("m", m, minimum=1)
+    return float(np.exp(np.sum(np.log(np.arange(1, m + 1))) - m * np.log(m)))
+
+
+def _start(name: str, A: np.ndarray, Y: np.ndarray, rng: np.random.Generator, delta: float) -> np.ndarray:
+    if name == "random":
+        return random_init(A.shape[0], A.shape[1], rng=rng)
+    if name == "pca":
+        return pca_init(Y, A.shape[1])
+    if name == "perturbation":
+        return perturbed_init(A, delta, rng=rng)
+    raise ValueError(f"starts: unknown start {name!r}; expected some of {START_NAMES}")
+
+
+def start_trial(
+    *,
+    n: int,
+    m: int,
+    noise_std: float,
+    N: int,
+    seed: int,
+    steps: int = 50,
+    encoders: Optional[Iterable[str]] = None,
+    starts: Optional[Iterable[str]] = None,
+    delta: float = 0.5,
+    success_radius: float = 0.1,
+    locate_radius: float = 0.5,
+    dtype: str = "float32",
+) -> List[Dict[str, object]]:
+    """Train every (encoder, start) pair on one Gaussian-mixture problem; diagnose each run.
+
+    The problem is drawn as in Sec. 6 -- A with i.i.d. Gaussian columns, normalized,
+    and N samples y = A_i + eta (i uniform, eta ~ N(0, noise_std^2 I)) -- from
+    ``numpy.random.SeedSequence([seed, n, m])`` spawned into three streams (A, data,
+    starts). The noise level does not enter the seed, so runs that differ only in
+    noise_std share A, the labels and the standard-normal noise. Every pair is
+    trained with :func:`aelib.train` (lr = m, ``steps`` updates) with the settings of
+    :data:`START_ENCODERS`.
+
+    Parameters
+    ----------
+    n, m : int
+        Dimension and number of clusters (m >= 2).
+    noise_std : float
+        sigma_eta.
+    N : int
+        Samples (N >= m).
+    seed : int
+    steps : int, default 50
+        T, as in Sec. 6.
+    encoders : iterable of str, optional
+        Keys of :data:`START_ENCODERS` (default: all).
+    starts : iterable of str, optional
+        Some of :data:`START_NAMES` (default: all).
+    delta : float, default 0.5
+        Size of the perturbation start.
+    success_radius, locate_radius : float
+        See :func:`classify_columns`.
+    dtype : {"float32", "float64"}
+        Precision of the data and of training.
+
+    Returns
+    -------
+    list of dict
+        One record per (encoder, start), with the keys ``n, m, noise_std, N, seed,
+        steps, encoder, start`` (the point), ``distance`` (final matched distance
+        ``||pi(W) - A||_F``), ``max_column`` (largest matched column distance),
+        ``recovered`` and ``located`` (bools: max_column within each radius),
+        ``loss0`` and ``loss`` (first and final loss), ``dead_start`` (units of
+        W^0 silent under b^0), ``stuck_start`` (units of W^0 silent under the bias
+        the run ends with: since abs(b) never grows, such a unit is silent at every
+        step, gets no gradient and is still dead at the end), ``collisions_start``
+        (:func:`duplicate_columns` of W^0: units pointing to a cluster another unit
+        points to more closely), ``dead, duplicate, straddle, near`` (column counts
+        at the end, from :func:`classify_columns`), ``uncovered`` (clusters with no
+        column within ``locate_radius`` at the end) and ``cause`` (the worst column
+        label of a failed run, or
+        ``"none"`` for a run that recovers A).
+    """
+    n = check_int("n", n, minimum=1)
+    m = check_int("m", m, minimum=2)
+    N = check_int("N", N, minimum=m)
+    seed = check_int("seed", seed, minimum=0)
+    steps = check_int("steps", steps, minimum=0)
+    noise_std = check_real("noise_std", noise_std, minimum=0.0)
+    delta = check_real("delta", delta, minimum=0.0)
+    encoders = list(START_ENCODERS) if encoders is None else list(encoders)
+    starts = list(START_NAMES) if starts is None else list(starts)
+    for name in encoders:
+        if name not in START_ENCODERS:
+            raise ValueError(f"encoders: unknown encoder {name!r}; expected some of {tuple(START_ENCODERS)}")
+    for name in starts:
+        if name not in START_NAMES:
+            raise ValueError(f"starts: unknown start {name!r}; expected some of {START_NAMES}")
+    if dtype not in ("float32", "float64"):
+        raise ValueError(f"dtype: expected 'float32' or 'float64', got {dtype!r}")
+
+    model_seq, data_seq, init_seq = np.random.SeedSequence([seed, n, m]).spawn(3)
+    A = random_dictionary(n, m, rng=np.random.default_rng(model_seq))
+    Y, _ = GaussianMixture(A, noise_std=noise_std).sample(N, rng=np.random.default_rng(data_seq), dtype=np.dtype(dtype))
+    start_rngs = dict(zip(START_NAMES, (np.random.default_rng(s) for s in init_seq.spawn(len(START_NAMES)))))
+    W0s = {name: _start(name, A, Y, start_rngs[name], delta).astype(Y.dtype) for name in starts}
+
+    pairs = [(encoder, start) for encoder in encoders for start in starts]
+    settings = [{**START_ENCODERS[encoder], "lr": float(m)} for encoder, _ in pairs]
+    # All pairs share the passes over Y; each follows exactly the update of aelib.train.
+    results = train_many(Y, [W0s[start] for _, start in pairs], settings, steps=steps)
+
+    records = []
+    for (encoder, start), setting, result in zip(pairs, settings, results):
+        activation, lam = setting["activation"], setting.get("lam")
+        W0 = W0s[start]
+        cols = column_distances(result.W.astype(np.float64), A)
+        labels = classify_columns(
+            result.W, result.b, Y, A, activation=activation, lam=lam,
+            success_radius=success_radius, locate_radius=locate_radius,
+        )
+        counts = {cause: int(np.sum(labels == cause)) for cause in FAILURE_CAUSES}
+        recovered = bool(cols.max() <= success_radius)
+        cause = "none" if recovered else next((c for c in FAILURE_CAUSES if counts[c]), "near")
+        records.append({
+            "n": n, "m": m, "noise_std": noise_std, "N": N, "seed": seed, "steps": steps,
+            "encoder": encoder, "start": start,
+            "distance": float(np.linalg.norm(cols)),
+            "max_column": float(cols.max()),
+            "recovered": recovered,
+            "located": bool(cols.max() <= locate_radius),
+            "loss0": float(result.loss[0]),
+            "loss": float(result.loss[-1]),
+            "dead_start": int(dead_units(W0, setting["b0"], Y, activation=activation, lam=lam).sum()),
+            "stuck_start": int(dead_units(W0, result.b, Y, activation=activation, lam=lam).sum()),
+            "collisions_start": int(duplicate_columns(W0, A).sum()),
+            **counts,
+            "uncovered": int((~coverage(result.W, A, radius=locate_radius)).sum()),
+            "cause": cause,
+        })
+    return records
+
+
+def _records(records) -> List[Mapping]:
+    flat = []
+    for item in records:
+        if isinstance(item, Mapping):
+            flat.append(item)
+        else:  # a list of records per sweep point
+            flat.extend(item)
+    if not flat:
+        raise ValueError("records: expected at least one record")
+    return flat
+
+
+def success_probability(
+    records, by: Sequence[str], *, field: str = "recovered"
+) -> Dict[Tuple, Tuple[float, int]]:
+    """Fraction of runs with ``field`` true, grouped by the values of the keys ``by``.
+
+    Parameters
+    ----------
+    records : iterable of dict, or of lists of dicts
+        Records of :func:`start_trial` (the nested list a sweep returns is flattened).
+    by : sequence of str
+        Record keys to group by, e.g. ``("encoder", "start", "n", "m")``.
+    field : str, default "recovered"
+        A boolean record key ("recovered" or "located").
+
+    Returns
+    -------
+    dict
+        ``{group values (tuple): (probability, number of runs)}``, groups in order of
+        first appearance.
+    """
+    flat = _records(records)
+    by = list(by)
+    counts: Dict[Tuple, List[int]] = {}
+    for record in flat:
+        missing = [key for key in by + [field] if key not in record]
+        if missing:
+            raise ValueError(f"records: a record lacks the key(s) {missing}")
+        key = tuple(record[k] for k in by)
+        hits, total = counts.setdefault(key, [0, 0])
+        counts[key] = [hits + bool(record[field]), total + 1]
+    return {key: (hits / total, total) for key, (hits, total) in counts.items()}
+
+
+def success_grid(
+    records,
+    row: str,
+    col: str,
+    *,
+    field: str = "recovered",
+    encoders: Optional[Sequence[str]] = None,
+    starts: Optional[Sequence[str]] = None,
+):
+    """Success probabilities as an array, for heat maps: one map per (encoder, start).
+
+    Parameters
+    ----------
+    records : iterable of dict, or of lists of dicts
+        Records of :func:`start_trial`.
+    row, col : str
+        Record keys along the rows and columns of each map (e.g. "n" and "m").
+    field : str, default "recovered"
+        "recovered" or "located".
+    encoders, starts : sequence of str, optional
+        Which maps, in this order (default: those present, in order of appearance).
+
+    Returns
+    -------
+    row_values, col_values : list
+        The sorted distinct values of ``row`` and ``col``.
+    P : ndarray, shape (len(encoders), len(starts), len(row_values), len(col_values))
+        Fraction of runs with ``field`` true (NaN where no run).
+    runs : ndarray of int, same shape
+        Number of runs behind each cell.
+    """
+    flat = _records(records)
+    encoders = list(dict.fromkeys(r["encoder"] for r in flat)) if encoders is None else list(encoders)
+    starts = list(dict.fromkeys(r["start"] for r in flat)) if starts is None else list(starts)
+    row_values = sorted({r[row] for r in flat})
+    col_values = sorted({r[col] for r in flat})
+    probability = success_probability(flat, ("encoder", "start", row, col), field=field)
+    shape = (len(encoders), len(starts), len(row_values), len(col_values))
+    P = np.full(shape, np.nan)
+    runs = np.zeros(shape, dtype=int)
+    for e, encoder in enumerate(encoders):
+        for s, start in enumerate(starts):
+            for i, rv in enumerate(row_values):
+                for j, cv in enumerate(col_values):
+                    hit = probability.get((encoder, start, rv, cv))
+                    if hit is not None:
+                        P[e, s, i, j], runs[e, s, i, j] = hit
+    return row_values, col_values, P, runs
+
+
+def failure_causes(records, by: Sequence[str] = ("encoder", "start")) -> Dict[Tuple, Dict[str, float]]:
+    """How the failed runs of each group fail: the share of each cause.
+
+    A failed run (``recovered`` false) is attributed to the worst label among its
+    columns (:func:`classify_columns`, order :data:`FAILURE_CAUSES`): a dead unit
+    first, then a duplicate, then a column straddling clusters, then a column that
+    is on its cluster but not within the success radius ("near").
+
+    Parameters
+    ----------
+    records : iterable of dict, or of lists of dicts
+        Records of :func:`start_trial`.
+    by : sequence of str
+        Record keys to group by.
+
+    Returns
+    -------
+    dict
+        ``{group: {"runs": runs, "failures": failed runs, "dead": share, "duplicate":
+        share, "straddle": share, "near": share}}``; the shares are fractions of the
+        failed runs (0 when none failed) and sum to 1 over the causes.
+    """
+    flat = _records(records)
+    by = list(by)
+    out: Dict[Tuple, Dict[str, float]] = {}
+    tallies: Dict[Tuple, Dict[str, int]] = {}
+    for record in flat:
+        key = tuple(record[k] for k in by)
+        tally = tallies.setdefault(key, {"runs": 0, "failures": 0, **{c: 0 for c in FAILURE_CAUSES}})
+        tally["runs"] += 1
+        if not record["recovered"]:
+            tally["failures"] += 1
+            tally[record["cause"]] += 1
+    for key, tally in tallies.items():
+        failures = tally["failures"]
+        out[key] = {"runs": tally["runs"], "failures": failures,
+                    **{c: (tally[c] / failures if failures else 0.0) for c in FAILURE_CAUSES}}
+    return out
+
+
+def failure_given(records, key: str, by: Sequence[str] = ("encoder", "start")) -> Dict[Tuple, Dict[str, float]]:
+    """How well one diagnostic explains failure: failure rates with and without it.
+
+    A run *has* the diagnostic when ``record[key] > 0`` (e.g. ``"stuck_start"``: a
+    unit silent from the start; ``"duplicate"``: a duplicated column at the end).
+
+    Parameters
+    ----------
+    records : iterable of dict, or of lists of dicts
+        Records of :func:`start_trial`.
+    key : str
+        A count in the records.
+    by : sequence of str
+        Record keys to group by.
+
+    Returns
+    -------
+    dict
+        ``{group: {"runs", "with" (runs having the diagnostic), "fail_with"
+        (P[failure given the diagnostic], NaN if no run has it), "fail_without"
+        (P[failure given no diagnostic], NaN if every run has it), "explained" (share of
+        the failed runs that have it, NaN if none failed)}}``.
+    """
+    flat = _records(records)
+    by = list(by)
+    tallies: Dict[Tuple, List[int]] = {}
+    for record in flat:
+        if key not in record:
+            raise ValueError(f"key: the records have no {key!r}")
+        group = tuple(record[k] for k in by)
+        t = tallies.setdefault(group, [0, 0, 0, 0])  # runs, with, fail & with, fail
+        has, failed = record[key] > 0, not record["recovered"]
+        t[0] += 1
+        t[1] += has
+        t[2] += has and failed
+        t[3] += failed
+    nan = float("nan")
+    out = {}
+    for group, (runs, with_, fail_with, fail) in tallies.items():
+        out[group] = {
+            "runs": runs,
+            "with": with_,
+            "fail_with": fail_with / with_ if with_ else nan,
+            "fail_without": (fail - fail_with) / (runs - with_) if runs > with_ else nan,
+            "explained": fail_with / fail if fail else nan,
+        }
+    return out

@@ -1,0 +1,202 @@
+"""Tests of aelib.starts: diagnostics of random and PCA starts (chapter 10)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import aelib
+from aelib import starts
+
+
+@pytest.fixture(scope="module")
+def problem():
+    n, m = 40, 4
+    A = aelib.random_dictionary(n, m, rng=0)
+    Y, _ = aelib.GaussianMixture(A, noise_std=0.01).sample(400, rng=1)
+    return A, Y
+
+
+# --- dead units ----------------------------------------------------------------------
+
+
+def test_dead_units_relu_and_threshold(problem):
+    A, Y = problem
+    m = A.shape[1]
+    assert not aelib.dead_units(A, 0.0, Y).any()  # W = A fires on its own cluster
+    assert aelib.dead_units(A, -2.0, Y).all()  # <A_i, y> <= ~1 < 2: all silent
+    assert not aelib.dead_units(A, 0.0, Y, activation="threshold", lam=0.5).any()
+    # a column orthogonal to the data span never passes the threshold 1/2
+    Q, _ = np.linalg.qr(np.column_stack([A, np.random.default_rng(3).standard_normal(A.shape[0])]))
+    W = A.copy()
+    W[:, 2] = Q[:, m]
+    dead = aelib.dead_units(W, 0.0, Y, activation="threshold", lam=0.5)
+    assert dead.tolist() == [False, False, True, False]
+
+
+def test_dead_units_per_unit_bias(problem):
+    A, Y = problem
+    b = np.array([0.0, -5.0, 0.0, -5.0])
+    assert aelib.dead_units(A, b, Y).tolist() == [False, True, False, True]
+
+
+# --- nearest columns, duplicates, coverage, cosines ----------------------------------------
+
+
+def test_nearest_and_duplicates(problem):
+    A, _ = problem
+    W = A[:, [0, 0, 1, 3]].copy()
+    W[:, 1] = aelib.normalize_columns((A[:, 0] + 0.3 * A[:, 2])[:, None])[:, 0]  # close to A_0, less than W_0
+    index, cosine = aelib.nearest_columns(W, A)
+    assert index.tolist() == [0, 0, 1, 3]
+    assert cosine[0] == pytest.approx(1.0) and cosine[1] < 1.0
+    dup = aelib.duplicate_columns(W, A)
+    assert dup.tolist() == [False, True, False, False]
+    # a dead column is never a duplicate and takes no cluster
+    assert not aelib.duplicate_columns(W, A, live=np.array([True, False, True, True])).any()
+    # the pigeonhole: one duplicate leaves one cluster (A_2) uncovered
+    assert aelib.coverage(W, A, radius=0.1).tolist() == [True, True, False, True]
+
+
+def test_signs_in_matching(problem):
+    A, _ = problem
+    W = -A
+    assert aelib.coverage(W, A, radius=0.1).sum() == 0
+    assert aelib.coverage(W, A, radius=0.1, signs=True).all()
+    index, cosine = aelib.nearest_columns(W, A, signs=True)
+    assert index.tolist() == list(range(A.shape[1]))
+    assert np.allclose(cosine, 1.0)
+
+
+def test_max_cosine():
+    assert aelib.max_cosine(np.eye(5)[:, :3]) == pytest.approx(0.0)
+    W = np.eye(4)[:, :3].copy()
+    W[:, 2] = W[:, 0] * 2.0  # same direction, other norm
+    assert aelib.max_cosine(W) == pytest.approx(1.0)
+    W[:, 2] = -W[:, 0]
+    assert aelib.max_cosine(W) == pytest.approx(0.0)
+    assert aelib.max_cosine(W, signs=True) == pytest.approx(1.0)
+
+
+def test_classify_columns(problem):
+    A, Y = problem
+    assert list(aelib.classify_columns(A, 0.0, Y, A)) == ["recovered"] * 4
+    W = A.copy()
+    W[:, 1] = aelib.normalize_columns((A[:, 1] + 0.3 * A[:, 0] / 0.9)[:, None])[:, 0]  # near, ~0.3 off
+    W[:, 2] = aelib.normalize_columns((A[:, 0] + A[:, 3])[:, None])[:, 0]  # between two clusters
+    labels = aelib.classify_columns(W, 0.0, Y, A, activation="threshold", lam=0.5)
+    assert labels[0] == "recovered" and labels[1] == "near" and labels[3] == "recovered"
+    assert labels[2] in ("straddle", "duplicate")
+    W[:, 2] = 0.0
+    W[0, 2] = 1.0  # unrelated direction: silent under the threshold
+    labels = aelib.classify_columns(W, 0.0, Y, A, activation="threshold", lam=0.5)
+    assert labels[2] == "dead"
+
+
+def test_collision_free_probability():
+    assert aelib.collision_free_probability(1) == pytest.approx(1.0)
+    assert aelib.collision_free_probability(2) == pytest.approx(0.5)
+    assert aelib.collision_free_probability(3) == pytest.approx(6 / 27)
+    assert aelib.collision_free_probability(10) == pytest.approx(math.factorial(10) / 10**10)
+
+
+# --- the trial runner and the summaries --------------------------------------------------
+
+
+def test_start_trial_records_and_determinism():
+    kwargs = dict(n=48, m=3, noise_std=0.02, N=300, seed=5, steps=30)
+    first = aelib.start_trial(**kwargs)
+    second = aelib.start_trial(**kwargs)
+    assert first == second  # a point is a pure function of its parameters
+    assert len(first) == len(aelib.START_ENCODERS) * len(aelib.START_NAMES)
+    pairs = [(r["encoder"], r["start"]) for r in first]
+    assert pairs == [(e, s) for e in aelib.START_ENCODERS for s in aelib.START_NAMES]
+    for r in first:
+        assert r["recovered"] == (r["cause"] == "none")
+        assert r["recovered"] <= r["located"]
+        assert sum(r[c] for c in aelib.FAILURE_CAUSES) <= 3
+        assert 0 <= r["stuck_start"] <= r["dead_start"] or r["encoder"] == "threshold"
+    by_pair = {(r["encoder"], r["start"]): r for r in first}
+    # the threshold encoder recovers A from a 0.5-perturbation (Thm. 4 (i)) ...
+    assert by_pair["threshold", "perturbation"]["recovered"]
+    # ... but a random start is silent: |<W_j, y>| ~ 1/sqrt(n) << 1/2
+    assert by_pair["threshold", "random"]["stuck_start"] == 3
+    assert by_pair["threshold", "random"]["cause"] == "dead"
+    # the paper's b0 = -1.25 silences every unit of every start at step 0
+    assert all(by_pair["relu-decay", s]["dead_start"] == 3 for s in aelib.START_NAMES)
+
+
+def test_start_trial_noise_keeps_common_random_numbers():
+    a = aelib.start_trial(n=32, m=2, noise_std=0.0, N=200, seed=1, steps=0, encoders=["threshold"], starts=["random"])
+    b = aelib.start_trial(n=32, m=2, noise_std=0.5, N=200, seed=1, steps=0, encoders=["threshold"], starts=["random"])
+    # same A and same random start: the distance at step 0 does not depend on the noise
+    assert a[0]["distance"] == pytest.approx(b[0]["distance"])
+
+
+def test_start_trial_bad_input():
+    with pytest.raises(ValueError, match="encoders"):
+        aelib.start_trial(n=8, m=2, noise_std=0.0, N=10, seed=0, encoders=["sigmoid"])
+    with pytest.raises(ValueError, match="starts"):
+        aelib.start_trial(n=8, m=2, noise_std=0.0, N=10, seed=0, starts=["kmeans"])
+    with pytest.raises(ValueError, match="m"):
+        aelib.start_trial(n=8, m=1, noise_std=0.0, N=10, seed=0)
+    with pytest.raises(ValueError, match="dtype"):
+        aelib.start_trial(n=8, m=2, noise_std=0.0, N=10, seed=0, dtype="float16")
+
+
+def _record(encoder, start, n, recovered, cause="none", stuck=0, located=None):
+    return {"encoder": encoder, "start": start, "n": n, "m": 2, "recovered": recovered,
+            "located": recovered if located is None else located, "cause": cause, "stuck_start": stuck}
+
+
+def test_summaries():
+    records = [
+        [_record("e", "random", 10, True), _record("e", "random", 10, False, "dead", stuck=1)],
+        [_record("e", "random", 20, False, "duplicate", located=False), _record("e", "pca", 20, True)],
+    ]
+    P = aelib.success_probability(records, ("encoder", "start", "n"))
+    assert P[("e", "random", 10)] == (0.5, 2)
+    assert P[("e", "random", 20)] == (0.0, 1)
+    rows, cols, grid, runs = aelib.success_grid(records, "n", "m")
+    assert rows == [10, 20] and cols == [2]
+    assert grid.shape == (1, 2, 2, 1)
+    assert grid[0, 0, :, 0].tolist() == [0.5, 0.0]
+    assert np.isnan(grid[0, 1, 0, 0]) and runs[0, 1, 0, 0] == 0
+    causes = aelib.failure_causes(records)
+    assert causes[("e", "random")]["failures"] == 2
+    assert causes[("e", "random")]["dead"] == 0.5 and causes[("e", "random")]["duplicate"] == 0.5
+    assert causes[("e", "pca")]["failures"] == 0 and causes[("e", "pca")]["dead"] == 0.0
+    given = aelib.failure_given(records, "stuck_start")
+    assert given[("e", "random")]["fail_with"] == 1.0
+    assert given[("e", "random")]["fail_without"] == 0.5
+    assert given[("e", "random")]["explained"] == 0.5
+    assert math.isnan(given[("e", "pca")]["fail_with"])
+
+
+def test_summaries_bad_input():
+    with pytest.raises(ValueError, match="records"):
+        aelib.success_probability([], ("n",))
+    with pytest.raises(ValueError, match="lacks"):
+        aelib.success_probability([_record("e", "random", 1, True)], ("k",))
+    with pytest.raises(ValueError, match="key"):
+        aelib.failure_given([_record("e", "random", 1, True)], "nothing")
+
+
+def test_diagnostics_bad_input(problem):
+    A, Y = problem
+    with pytest.raises(ValueError):
+        aelib.dead_units(A, 0.0, Y[:-1])
+    with pytest.raises(ValueError, match="lam"):
+        aelib.dead_units(A, 0.0, Y, activation="threshold")
+    with pytest.raises(ValueError, match="live"):
+        aelib.duplicate_columns(A, A, live=np.ones(3, dtype=bool))
+    with pytest.raises(ValueError, match="radius"):
+        aelib.coverage(A, A, radius=-1.0)
+    with pytest.raises(ValueError, match="2 columns"):
+        aelib.max_cosine(A[:, :1])
+    with pytest.raises(ValueError, match="locate_radius"):
+        aelib.classify_columns(A, 0.0, Y, A, success_radius=0.5, locate_radius=0.1)
+    with pytest.raises(ValueError, match="m"):
+        aelib.collision_free_probability(0)
