@@ -20,6 +20,12 @@ STAMP   := $(VENV)/.stamp
 
 # Determinism, and headless plotting wherever code runs.
 export PYTHONHASHSEED := 0
+# One BLAS thread everywhere code runs: the chapters' printed numbers then do not depend on
+# the machine's core count (a multi-threaded BLAS sums in a different order, and some runs
+# in the book are chaotic enough to show it), and small products avoid threading overhead.
+export OPENBLAS_NUM_THREADS := 1
+export OMP_NUM_THREADS := 1
+export MKL_NUM_THREADS := 1
 export MPLBACKEND := Agg
 # Notebook kernels (make notebooks, and nbval in make test) must use the inline backend instead:
 # under Agg, plt.show() displays nothing, so the book would lose its figures, and a stored figure

@@ -26,6 +26,7 @@ from .autoencoder import (
 from .consistency import (
     PhaseDiagram,
     RecoveryRates,
+    bias_intervals,
     delta_close,
     mixture_bias_interval,
     mixture_proof_bounds,
@@ -176,7 +177,7 @@ __all__ = [
     "GradientComparison", "LineSlice", "activation_derivative", "compare_gradients",
     "kink_fraction", "loss_along_line",
     "RecoveryRates", "mixture_bias_interval", "PhaseDiagram", "delta_close", "mixture_proof_bounds",
-    "recovery_phase_diagram", "preactivation_split", "recovery_rates",
+    "recovery_phase_diagram", "bias_intervals", "preactivation_split", "recovery_rates",
     "relu_bias_interval", "sign_recovery_rate", "support_recovery_rate",
     "Lemma1", "TrainResult", "expected_gradient_mixture", "lemma1", "reference_train",
     "sqrt_decay", "train",

@@ -749,7 +749,7 @@ def plot_variant_distances(curves, oracle, *, lower: float = 10.0, upper: float 
 
 # --- Chapter 10: Random and PCA starts ---
 
-__all__ += ["plot_success_maps", "plot_run_outcomes", "plot_collision_model", "plot_distance_histogram"]
+__all__ += ["plot_start_success_maps", "plot_run_outcomes", "plot_collision_model", "plot_distance_histogram"]
 
 #: Colours of the column labels of :func:`aelib.classify_columns` / run outcomes.
 OUTCOME_COLORS: Dict[str, str] = {
@@ -761,7 +761,7 @@ OUTCOME_COLORS: Dict[str, str] = {
 }
 
 
-def plot_success_maps(P, row_values, col_values, *, row_label: str, col_label: str,
+def plot_start_success_maps(P, row_values, col_values, *, row_label: str, col_label: str,
                       row_titles: Sequence[str], col_titles: Sequence[str], panel: float = 2.3):
     """A grid of heat maps of success probabilities, annotated with their values.
 
@@ -1272,3 +1272,270 @@ def plot_error_vs_time(panels, *, floor_label: str = "oracle"):
         ax.set_title(title)
         ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return fig
+
+
+# --- Chapter 4: Code consistency ---
+
+__all__ += [
+    "plot_preactivations",
+    "plot_phase_diagrams",
+    "plot_rate_grids",
+    "plot_rate_curves",
+    "consistency_explorer_figure",
+    "consistency_explorer",
+]
+
+
+def plot_preactivations(panels, titles: Sequence[str], *, bins: int = 60):
+    """Histograms of z = W^T y + b on and off the true support (proof of Thm. 3).
+
+    Parameters
+    ----------
+    panels : sequence of dicts
+        Each with keys ``"on"`` and ``"off"`` (1-D arrays, from
+        :func:`aelib.preactivation_split`) and ``"lines"``: a dict label ->
+        (x, style) of vertical lines, style one of ``"cut"`` (the activation's
+        cut-off), ``"on"`` (a lower bound for the on-support values) or ``"off"``
+        (an upper bound for the off-support values).
+    titles : sequence of str
+    """
+    styles = {"cut": dict(color="0.1", ls="-", lw=1.4), "on": dict(color=COLORS[0], ls="--", lw=1.3),
+              "off": dict(color=COLORS[1], ls="--", lw=1.3)}
+    fig, axes = new_figure(len(panels), 1, width=3.4 * len(panels) + 0.3, height=3.3, squeeze=False, sharey=True)
+    for ax, panel, title in zip(axes[0], panels, titles):
+        on, off = np.asarray(panel["on"]), np.asarray(panel["off"])
+        lo = min(on.min(), off.min(), *(x for x, _ in panel["lines"].values()))
+        hi = max(on.max(), off.max(), *(x for x, _ in panel["lines"].values()))
+        edges = np.linspace(lo - 0.05, hi + 0.05, bins + 1)
+        ax.hist(off, bins=edges, color=COLORS[1], alpha=0.55, label=r"$i \notin \mathrm{supp}(x^*)$")
+        ax.hist(on, bins=edges, color=COLORS[0], alpha=0.55, label=r"$i \in \mathrm{supp}(x^*)$")
+        for label, (x, style) in panel["lines"].items():
+            ax.axvline(x, label=label, **styles[style])
+        ax.set_yscale("log")
+        ax.set_xlabel(r"$z_i = \langle W_i, y\rangle + b_i$")
+        ax.set_title(title)
+        ax.grid(False)
+    axes[0][0].set_ylabel("count (log scale)")
+    handles, labels = [], []
+    for ax in axes[0]:
+        for h, l in zip(*ax.get_legend_handles_labels()):
+            if l not in labels:
+                handles.append(h)
+                labels.append(l)
+    fig.legend(handles, labels, loc="outside lower center", ncol=3, fontsize=8)
+    return fig
+
+
+def plot_phase_diagrams(diagrams, titles: Sequence[str], intervals, *, level: float = 0.99):
+    """Support recovery rate over (delta, b), with the theorem's bias intervals drawn on top (Thm. 3 (ii)).
+
+    Parameters
+    ----------
+    diagrams : sequence of aelib.PhaseDiagram
+    titles : sequence of str
+    intervals : sequence of dicts
+        One per panel: label -> (deltas, lower, upper) arrays (NaN where the
+        interval is empty); lower is drawn solid, upper dashed, in one colour per label.
+    level : float
+        The white contour marks where the measured rate reaches ``level``.
+    """
+    ncols = min(2, len(diagrams))
+    nrows = int(np.ceil(len(diagrams) / ncols))
+    fig, axes = new_figure(ncols, nrows, width=4.0 * ncols + 1.0, height=3.3 * nrows + 0.7, squeeze=False,
+                           sharey=True)
+    colors = [COLORS[1], COLORS[3], COLORS[5], COLORS[7]]
+    for ax, pd, title, ints in zip(axes.ravel(), diagrams, titles, intervals):
+        mesh = ax.pcolormesh(pd.deltas, pd.biases, pd.support.T, shading="nearest", vmin=0, vmax=1, cmap="viridis",
+                             rasterized=True)
+        ax.contour(pd.deltas, pd.biases, pd.support.T, levels=[level], colors="white", linewidths=1.2)
+        for c, (label, (d, lower, upper)) in zip(colors, ints.items()):
+            ax.plot(d, lower, color=c, lw=2.0, label=f"{label}: lower end")
+            ax.plot(d, upper, color=c, lw=2.0, ls="--", label=f"{label}: upper end")
+        ax.set_xlim(pd.deltas.min(), pd.deltas.max())
+        ax.set_ylim(pd.biases.min(), pd.biases.max())
+        ax.set_xlabel(r"$\delta = \|W_i - A_i\|$")
+        ax.set_title(title)
+        ax.grid(False)
+    for ax in axes[:, 0]:
+        ax.set_ylabel("bias $b$")
+    for ax in axes.ravel()[len(diagrams):]:
+        ax.set_visible(False)
+    fig.colorbar(mesh, ax=axes, shrink=0.85, label="support recovery rate")
+    handles, labels = [], []
+    for ax in axes.ravel():
+        for h, l in zip(*ax.get_legend_handles_labels()):
+            if l not in labels:
+                handles.append(h)
+                labels.append(l)
+    from matplotlib.lines import Line2D
+
+    handles.append(Line2D([], [], color="white", lw=1.2))
+    labels.append(f"measured rate = {level:g}")
+    leg = fig.legend(handles, labels, loc="outside lower center", ncol=3, fontsize=8)
+    leg.get_frame().set_facecolor("0.85")
+    leg.set_frame_on(True)
+    return fig
+
+
+def plot_rate_grids(grids, titles: Sequence[str], xvalues, yvalues, *, xlabel: str, ylabel: str,
+                    colorbar_label: str = "recovery rate"):
+    """Recovery rates on small grids (e.g. delta x k), each cell annotated with its value.
+
+    Parameters
+    ----------
+    grids : sequence of ndarrays, shape (len(yvalues), len(xvalues))
+    titles : sequence of str
+    xvalues, yvalues : sequences
+        Tick labels (the grid is drawn with categorical axes).
+    """
+    fig, axes = new_figure(len(grids), 1, width=3.3 * len(grids) + 1.0, height=3.2, squeeze=False, sharey=True)
+    for ax, grid, title in zip(axes[0], grids, titles):
+        grid = np.asarray(grid)
+        im = ax.imshow(grid, origin="lower", vmin=0, vmax=1, cmap="viridis", aspect="auto")
+        for (r, c), v in np.ndenumerate(grid):
+            ax.text(c, r, f"{v:.2f}", ha="center", va="center", fontsize=7,
+                    color="black" if v > 0.6 else "white")
+        ax.set_xticks(range(len(xvalues)))
+        ax.set_xticklabels([f"{x:g}" for x in xvalues])
+        ax.set_yticks(range(len(yvalues)))
+        ax.set_yticklabels([f"{y:g}" for y in yvalues])
+        ax.set_xlabel(xlabel)
+        ax.set_title(title)
+        ax.grid(False)
+    axes[0][0].set_ylabel(ylabel)
+    fig.colorbar(im, ax=axes, shrink=0.9, label=colorbar_label)
+    return fig
+
+
+def plot_rate_curves(panels, titles: Sequence[str], xlabels: Sequence[str], *, xlog=None, marks=None):
+    """Recovery rate against one parameter, one panel per parameter ("where consistency breaks").
+
+    Parameters
+    ----------
+    panels : sequence of dicts label -> (x, rate)
+    titles, xlabels : sequences of str
+    xlog : sequence of bool or int, optional
+        Log scale on x per panel (True: base 10; an integer: that base); ticks as plain numbers.
+    marks : sequence of dicts label -> x, optional
+        Vertical reference lines per panel.
+    """
+    fig, axes = new_figure(len(panels), 1, width=3.3 * len(panels) + 0.3, height=3.2, squeeze=False, sharey=True)
+    markers = ["o", "s", "^", "D", "v"]
+    for p, (ax, curves, title, xlabel) in enumerate(zip(axes[0], panels, titles, xlabels)):
+        for j, (label, (x, y)) in enumerate(curves.items()):
+            ax.plot(x, y, marker=markers[j % len(markers)], ms=4, color=COLORS[j], label=label)
+        if marks is not None:
+            for j, (label, x) in enumerate(marks[p].items()):
+                ax.axvline(x, color="0.3", ls=[":", "--", "-."][j % 3], lw=1.0, label=label)
+        if xlog is not None and xlog[p]:
+            ax.set_xscale("log", base=xlog[p] if not isinstance(xlog[p], bool) else 10)
+            ax.xaxis.set_major_formatter(mpl.ticker.FuncFormatter(lambda v, _: f"{v:g}"))
+        ax.set_ylim(-0.03, 1.03)
+        ax.set_xlabel(xlabel)
+        ax.set_title(title)
+        ax.legend(fontsize=7, loc="lower left")
+    axes[0][0].set_ylabel("support recovery rate")
+    return fig
+
+
+def _explorer_state(A, codes, noise, *, delta, b, sigma, activation, lam, adversarial, seed):
+    """Codes, preactivations and rates for one setting of the consistency explorer."""
+    from .autoencoder import encode
+    from .consistency import delta_close, preactivation_split, recovery_rates
+
+    Y = A @ codes + sigma * noise
+    W = delta_close(A, delta, rng=seed, adversarial=adversarial)
+    on, off = preactivation_split(W, b, Y, codes)
+    rates = recovery_rates(encode(W, b, Y, activation=activation, lam=lam if activation == "threshold" else None),
+                           codes)
+    return on, off, rates
+
+
+def consistency_explorer_figure(model, *, delta: float = 0.2, b: float = -0.4, sigma=None,
+                                activation: str = "relu", adversarial: bool = False, N: int = 2000, rng=0,
+                                _data=None):
+    """The consistency explorer's figure for one setting (its default state, drawn statically).
+
+    Histograms of z = W^T y + b on and off the support for a W exactly delta-close to
+    ``model.A`` (:func:`aelib.delta_close`), with the activation's cut-off; the title
+    gives the support and sign recovery rates of the encoder (Thm. 3). The
+    threshold activation uses lam = a1 / 2, as in Thm. 3 (i) and (iii).
+
+    Parameters
+    ----------
+    model : BilinearModel
+    delta, b : float
+    sigma : float, optional
+        Noise level (default ``model.noise_std``).
+    activation : {"relu", "threshold"}
+    adversarial : bool
+        Worst-case direction for W (:func:`aelib.delta_close`).
+    N : int
+        Samples.
+    rng : int
+        Seed of the samples and of W's directions.
+    """
+    from .models import gaussian_noise
+
+    if _data is None:
+        gen = np.random.default_rng(rng)
+        codes = model.sample_codes(N, gen)
+        noise = gaussian_noise(model.n, N, 1.0, rng=gen)
+    else:
+        codes, noise = _data
+    sigma = model.noise_std if sigma is None else sigma
+    lam = model.a1 / 2.0
+    on, off, rates = _explorer_state(model.A, codes, noise, delta=delta, b=b, sigma=sigma, activation=activation,
+                                     lam=lam, adversarial=adversarial, seed=rng)
+    if activation == "relu":
+        lines = {"ReLU cut-off $z = 0$": (0.0, "cut")}
+    else:
+        lines = {rf"threshold $|z| = \lambda = {lam:g}$": (lam, "cut"), "_negative": (-lam, "cut")}
+    kind = "worst-case" if adversarial else "typical"
+    title = (f"{activation}, {kind} W, $\\delta$ = {delta:.2f}, b = {b:.2f}, $\\sigma_\\eta$ = {sigma:.3f}\n"
+             f"support recovered: {rates.support:.3f}, signs: {rates.sign:.3f}")
+    fig = plot_preactivations([{"on": on, "off": off, "lines": lines}], [title])
+    fig.set_size_inches(6.4, 3.8)
+    return fig
+
+
+def consistency_explorer(model, *, N: int = 2000, rng: int = 0, delta: float = 0.2, b: float = -0.4,
+                         activation: str = "relu"):
+    """An ipywidgets explorer of code consistency (Thm. 3) against delta, b, noise and activation.
+
+    Sliders set delta = ||W_i - A_i||, the bias b and the noise sigma_eta; a dropdown
+    picks the activation (ReLU, or the threshold lam = a1/2) and a checkbox the
+    worst-case W. The codes and a unit noise draw are sampled once (seed ``rng``);
+    the figure is :func:`consistency_explorer_figure`.
+
+    Returns
+    -------
+    ipywidgets.Widget
+        Display it (the last expression of a cell).
+    """
+    import ipywidgets as widgets
+
+    from .models import gaussian_noise
+
+    gen = np.random.default_rng(rng)
+    data = (model.sample_codes(N, gen), gaussian_noise(model.n, N, 1.0, rng=gen))
+    out = widgets.Output()
+    controls = dict(
+        delta=widgets.FloatSlider(value=delta, min=0.0, max=1.0, step=0.01, description="delta"),
+        b=widgets.FloatSlider(value=b, min=-1.5, max=0.5, step=0.01, description="bias b"),
+        sigma=widgets.FloatLogSlider(value=max(model.noise_std, 1e-3), base=10, min=-3, max=-0.3, step=0.05,
+                                     description="noise"),
+        activation=widgets.Dropdown(options=["relu", "threshold"], value=activation, description="activation"),
+        adversarial=widgets.Checkbox(value=False, description="worst-case W"),
+    )
+
+    def redraw(**kwargs):
+        with out:
+            out.clear_output(wait=True)
+            fig = consistency_explorer_figure(model, N=N, rng=rng, _data=data, **kwargs)
+            plt.show()
+            plt.close(fig)
+
+    widgets.interactive_output(redraw, controls)
+    return widgets.VBox([widgets.HBox([controls["delta"], controls["b"], controls["sigma"]]),
+                         widgets.HBox([controls["activation"], controls["adversarial"]]), out])

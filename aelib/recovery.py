@@ -1,0 +1,961 @@
+"""Sparse coding in practice: where recovery succeeds, and the floor it stalls at (Thm. 4 (ii)-(iii)).
+
+Theorem 4 says that, from a delta-close start, normalized gradient descent on the
+autoencoder contracts towards A *up to a floor*:
+
+* (ii) general k-sparse codes, threshold encoder (lambda = a1/2, b = 0), zeta = Theta(m/k):
+  ||W^{s+1} - A||_F^2 <= (1 - tau) ||W^s - A||_F^2 + O(m k^2 / n^2);
+* (iii) non-negative k-sparse codes, threshold (b = 0) or ReLU (b^{s+1} = b^s / C)
+  encoder, zeta = Theta(m/k): the same with an O(k^3 / m) term.
+
+Iterating, ||W^s - A||_F^2 ends at most a constant times that term: the *floor*.
+The theorem is stated for infinitely many fresh samples and on the event that the
+encoder recovers the signed support of every code (code consistency, Thm. 3). This
+module measures the floor in two ways that separate those two ingredients from the
+finite sample:
+
+* :func:`population_descent` runs the update with the *exact* expected gradient (5)
+  under code consistency (:func:`population_gradient`, a closed form: no samples at
+  all). Its fixed point is the theorem's floor, the "bias" of the approximate
+  gradient, with no finite-sample error and no encoding error.
+* :func:`recovery_run` trains the real autoencoder (:func:`aelib.train`) on N samples;
+  its floor adds the sampling error (about c / N in squared Frobenius norm) and any
+  encoding mistakes. :func:`extrapolate_floor` fits F(N) = F_inf + c / N over a few N.
+
+:func:`recovery_point` and :func:`population_point` are the sweep-friendly wrappers
+(scalar arguments, dict results) used with :func:`aelib.sweep`;
+:func:`fit_loglog_slope` and :func:`seed_slopes` turn floors into exponents.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Dict, List, Optional, Sequence, Tuple, Union
+
+import numpy as np
+
+from ._checks import RngLike, as_rng, check_bias, check_int, check_matrix, check_real
+from .descent import train
+from .experiments import train_many
+from .initialization import perturbed_init
+from .metrics import column_distances, matched_distance
+from .models import BilinearModel, GaussianMixture, NonnegativeSparseCoding, SparseCoding, random_dictionary
+
+__all__ = [
+    "NONNEGATIVE_RANGE",
+    "THEOREM4_SLOPES",
+    "support_moment",
+    "chain_expectation",
+    "population_gradient",
+    "oracle_support_gradient",
+    "PopulationResult",
+    "population_descent",
+    "oracle_support_train",
+    "make_model",
+    "theorem4_settings",
+    "RecoveryResult",
+    "recovery_run",
+    "recovery_point",
+    "population_point",
+    "floor_decomposition",
+    "Slope",
+    "fit_loglog_slope",
+    "seed_slopes",
+    "extrapolate_floor",
+]
+
+#: Default range [a1, a2] of the non-zero values of the non-negative model in this chapter
+#: (kappa1 = 1.25, kappa2 = 19/12; threshold a1/2 = 0.5 as for the sparse model).
+NONNEGATIVE_RANGE: Tuple[float, float] = (1.0, 1.5)
+
+#: Exponents of the floor terms of Thm. 4: O(m k^2 / n^2) (sparse, (ii)) and O(k^3 / m)
+#: (non-negative, (iii)), as {model: {"n": ., "k": ., "m": .}}.
+THEOREM4_SLOPES: Dict[str, Dict[str, float]] = {
+    "sparse": {"n": -2.0, "k": 2.0, "m": 1.0},
+    "nonnegative": {"n": 0.0, "k": 3.0, "m": -1.0},
+}
+
+
+# --- moments of a uniformly random support -------------------------------------------
+
+
+def support_moment(m: int, k: int, d: int) -> float:
+    """P[d given distinct indices all lie in S] for S a uniform k-subset of [m]: k^(d) / m^(d).
+
+    The falling factorials give p_1 = k/m, p_2 = k(k-1)/(m(m-1)), ... (assumption A1's
+    p_i, p_ij, p_ijl), and 0 when d > k.
+    """
+    m = check_int("m", m, minimum=1)
+    k = check_int("k", k, minimum=0, maximum=m)
+    d = check_int("d", d, minimum=0)
+    out = 1.0
+    for t in range(d):
+        out *= max(k - t, 0) / (m - t) if t < m else 0.0
+    return float(out)
+
+
+def _set_partitions(items):
+    items = list(items)
+    if not items:
+        yield []
+        return
+    first, rest = items[0], items[1:]
+    for part in _set_partitions(rest):
+        yield [[first]] + part
+        for i in range(len(part)):
+            yield part[:i] + [[first] + part[i]] + part[i + 1 :]
+
+
+@lru_cache(maxsize=None)
+def _partition_weights(r: int, m: int, k: int) -> Dict[Tuple[Tuple[int, ...], ...], float]:
+    """Weights w(pi) with E[s_{a_0} ... s_{a_r}] = sum_pi w(pi) 1[a constant on the blocks of pi].
+
+    E[s_{a_0} ... s_{a_r}] = p_d, d the number of distinct a_t; Moebius inversion on
+    the lattice of set partitions of {0, ..., r} (finest first) gives w.
+    """
+    parts = [tuple(sorted(tuple(sorted(b)) for b in p)) for p in _set_partitions(range(r + 1))]
+    parts.sort(key=lambda q: -len(q))
+
+    def finer(a, b):
+        return all(any(set(x) <= set(y) for y in b) for x in a)
+
+    weights: Dict[Tuple[Tuple[int, ...], ...], float] = {}
+    for q in parts:
+        weights[q] = support_moment(m, k, len(q)) - sum(w for s, w in weights.items() if finer(s, q))
+    return weights
+
+
+def chain_expectation(mats: Sequence[np.ndarray], k: int) -> np.ndarray:
+    """E[D M_1 D M_2 ... M_r D] for D = diag(1[i in S]), S a uniform k-subset of [m] (r <= 3).
+
+    Entry (a_0, a_r) is sum over a_1..a_{r-1} of M_1[a_0, a_1] ... M_r[a_{r-1}, a_r]
+    E[s_{a_0} ... s_{a_r}], and the moment depends only on how many of the a_t are
+    distinct (:func:`support_moment`). Splitting the sum by which indices coincide
+    (set partitions of the r + 1 positions) turns it into a few matrix products and
+    elementwise products: O(m^3) instead of O(m^(r+1)). This is the building block of
+    :func:`population_gradient` (the sums over S of assumption A1 in the expected
+    gradient (5)).
+
+    Parameters
+    ----------
+    mats : sequence of ndarray, shape (m, m)
+        M_1, ..., M_r, 0 <= r <= 3 (r = 0 gives E[D] = p_1 I).
+    k : int
+        Support size.
+
+    Returns
+    -------
+    ndarray, shape (m, m)
+    """
+    mats = [np.asarray(M, dtype=np.float64) for M in mats]
+    r = len(mats)
+    if r > 3:
+        raise ValueError(f"mats: chains of at most 3 matrices are supported, got {r}")
+    if r == 0:
+        raise ValueError("mats: give at least one matrix (E[D] = p_1 I needs m; use support_moment)")
+    m = mats[0].shape[0]
+    for M in mats:
+        if M.shape != (m, m):
+            raise ValueError(f"mats: expected square matrices of one size {m}, got {M.shape}")
+    k = check_int("k", k, minimum=1, maximum=m)
+    w = _partition_weights(r, m, k)
+    out = np.zeros((m, m))
+    diag = np.zeros(m)
+
+    def add(blocks, value, *, on_diagonal=False):
+        weight = w[blocks]
+        if weight == 0.0:
+            return
+        if on_diagonal:
+            diag.__iadd__(weight * value)
+        else:
+            out.__iadd__(weight * value)
+
+    if r == 1:
+        (M,) = mats
+        add(((0,), (1,)), M)
+        add(((0, 1),), np.diagonal(M), on_diagonal=True)
+    elif r == 2:
+        M1, M2 = mats
+        d1, d2 = np.diagonal(M1), np.diagonal(M2)
+        add(((0,), (1,), (2,)), M1 @ M2)
+        add(((0, 1), (2,)), d1[:, None] * M2)
+        add(((0,), (1, 2)), M1 * d2[None, :])
+        add(((0, 2), (1,)), np.einsum("ij,ji->i", M1, M2), on_diagonal=True)
+        add(((0, 1, 2),), d1 * d2, on_diagonal=True)
+    else:
+        M1, M2, M3 = mats
+        d1, d2, d3 = np.diagonal(M1), np.diagonal(M2), np.diagonal(M3)
+        M12 = M1 @ M2
+        u12 = np.einsum("ij,ji->i", M1, M2)
+        u23 = np.einsum("ij,ji->i", M2, M3)
+        add(((0,), (1,), (2,), (3,)), M12 @ M3)
+        add(((0, 1), (2,), (3,)), d1[:, None] * (M2 @ M3))
+        add(((0,), (1, 2), (3,)), (M1 * d2[None, :]) @ M3)
+        add(((0,), (1,), (2, 3)), M12 * d3[None, :])
+        add(((0, 2), (1,), (3,)), u12[:, None] * M3)
+        add(((0,), (1, 3), (2,)), M1 * u23[None, :])
+        add(((0, 3), (1,), (2,)), np.einsum("ij,ji->i", M12, M3), on_diagonal=True)
+        add(((0, 1), (2, 3)), d1[:, None] * M2 * d3[None, :])
+        add(((0, 2), (1, 3)), M1 * M2.T * M3)
+        add(((0, 3), (1, 2)), np.einsum("ij,ji->i", M1 * d2[None, :], M3), on_diagonal=True)
+        add(((0, 1, 2), (3,)), (d1 * d2)[:, None] * M3)
+        add(((0, 1, 3), (2,)), d1 * u23, on_diagonal=True)
+        add(((0, 2, 3), (1,)), u12 * d3, on_diagonal=True)
+        add(((0,), (1, 2, 3)), M1 * (d2 * d3)[None, :])
+        add(((0, 1, 2, 3),), d1 * d2 * d3, on_diagonal=True)
+    out[np.diag_indices(m)] += diag
+    return out
+
+
+# --- the expected (population) gradient -----------------------------------------------
+
+
+def population_gradient(
+    W: np.ndarray,
+    A: np.ndarray,
+    b=0.0,
+    *,
+    k: int,
+    kappa1: float,
+    kappa2: float,
+    noise_std: float = 0.0,
+) -> np.ndarray:
+    """The expected approximate gradient g = E[grad~ L] of eq. (5), in closed form, under code consistency.
+
+    For y = A x* + eta with a uniformly random support S of size k (A1), independent
+    non-zeros with E[x_i] = kappa1, E[x_i^2] = kappa2 (A2) and eta ~ N(0, sigma^2 I)
+    (A4), and an encoder that is code-consistent (Thm. 3: supp(x) = supp(x*), so
+    x_S = W_S^T y + b_S), the expectation of
+
+        grad~_i L = -1[i in S] ((W_i^T y + b_i) I + y W_i^T) (y - W x)
+
+    is a polynomial in the support indicators of degree <= 4 and in y of degree 2.
+    Writing D = diag(1[i in S]), E[y y^T | S] = v A D A^T + kappa1^2 A D 1 1^T D A^T + sigma^2 I
+    (v = kappa2 - kappa1^2) and E[y | S] = kappa1 A D 1, every term is A or W times a
+    chain E[D M_1 D ... D] (:func:`chain_expectation`), so g costs O(m^3 + n m^2)
+    whatever the number of samples. This is Theorem 4's "infinitely many fresh
+    samples" on the consistency event; the mixture is k = 1, kappa1 = kappa2 = 1.
+
+    Parameters
+    ----------
+    W : ndarray, shape (n, m)
+    A : ndarray, shape (n, m)
+    b : float or ndarray, shape (m,), default 0
+        Encoder bias (0 for the threshold encoder of Thm. 4 (ii), (iii.1)).
+    k : int
+        Support size (exactly k non-zeros).
+    kappa1, kappa2 : float
+        E[x_i | i in S] and E[x_i^2 | i in S].
+    noise_std : float, default 0
+        sigma_eta.
+
+    Returns
+    -------
+    ndarray, shape (n, m)
+        The mean over the model of :func:`oracle_support_gradient` (and of
+        :func:`aelib.gradient` whenever the encoder is code-consistent).
+    """
+    A = check_matrix("A", A, dtype=np.float64)
+    W = check_matrix("W", W, rows=A.shape[0], cols=A.shape[1], dtype=np.float64)
+    n, m = A.shape
+    b = check_bias("b", b, m)
+    k = check_int("k", k, minimum=1, maximum=m)
+    kappa1 = check_real("kappa1", kappa1)
+    kappa2 = check_real("kappa2", kappa2, minimum=0.0)
+    sigma2 = check_real("noise_std", noise_std, minimum=0.0) ** 2
+    if kappa2 < kappa1**2 - 1e-12:
+        raise ValueError(f"kappa2: must be >= kappa1^2 (a variance), got kappa1={kappa1}, kappa2={kappa2}")
+    v = kappa2 - kappa1**2
+    C = A.T @ W  # C[j, i] = <A_j, W_i>
+    Ct = C.T
+    G = W.T @ W
+
+    def E(*mats):
+        return chain_expectation(mats, k)
+
+    p1 = support_moment(m, k, 1)
+    # -g = A LA + W LW: the terms of E[r (y^T W + b^T) D + y r^T W D], r = (I - W D W^T) y - W D b.
+    LA = v * (2.0 * E(C) - E(C, G))
+    LW = -v * E(Ct, C) + 2.0 * sigma2 * (p1 * np.eye(m) - E(G))
+    if np.any(b != 0.0):
+        LW -= E(np.outer(b, b))
+    if kappa1 != 0.0:
+        J = np.ones((m, m))
+        LA += kappa1**2 * (2.0 * E(J, C) - E(J, C, G))
+        LW -= kappa1**2 * E(Ct, J, C)
+        if np.any(b != 0.0):
+            Jb = np.outer(np.ones(m), b)
+            LA += kappa1 * (E(Jb) - E(Jb, G))
+            LW -= kappa1 * (E(Ct, Jb) + E(Jb.T, C))
+    return -(A @ LA + W @ LW)
+
+
+def oracle_support_gradient(W: np.ndarray, b, Y: np.ndarray, X_star: np.ndarray) -> np.ndarray:
+    """The approximate gradient of :func:`aelib.gradient` with the true support as the gate.
+
+    x = 1[x* != 0] (W^T y + b): the encoder of a perfectly code-consistent autoencoder
+    (Thm. 3). Its mean over the model is :func:`population_gradient`; on samples where
+    the real encoder recovers the support it equals :func:`aelib.gradient`.
+
+    Parameters
+    ----------
+    W : ndarray, shape (n, m)
+    b : float or ndarray, shape (m,)
+    Y : ndarray, shape (n, N)
+    X_star : ndarray, shape (m, N)
+        True codes; only their support is used.
+
+    Returns
+    -------
+    ndarray, shape (n, m), float64
+    """
+    Y = check_matrix("Y", Y, dtype=np.float64)
+    W = check_matrix("W", W, rows=Y.shape[0], dtype=np.float64)
+    X_star = check_matrix("X_star", X_star, rows=W.shape[1], cols=Y.shape[1])
+    b = check_bias("b", b, W.shape[1])
+    gate = X_star != 0
+    X = gate * (W.T @ Y + b[:, None])
+    R = Y - W @ X
+    P = gate * (W.T @ R)
+    return -(R @ X.T + Y @ P.T) / Y.shape[1]
+
+
+def _single_thread():
+    """Limit BLAS to one thread: the population update works on small m x m matrices,
+    for which threads only add synchronization (and contention on a busy machine)."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn
+        return contextlib.nullcontext()
+    return threadpool_limits(limits=1, user_api="blas")
+
+
+@dataclass
+class PopulationResult:
+    """Outcome of :func:`population_descent`.
+
+    Attributes
+    ----------
+    W : ndarray, shape (n, m)
+        Final weights.
+    b : ndarray, shape (m,)
+        Final bias.
+    distance_sq : ndarray, shape (steps_run + 1,)
+        ||W^s - A||_F^2 at every step (columns kept in A's order and sign: the
+        population update started near A never permutes them).
+    steps_run : int
+    converged : bool
+        Whether the tolerance stopped the run.
+    """
+
+    W: np.ndarray
+    b: np.ndarray
+    distance_sq: np.ndarray
+    steps_run: int
+    converged: bool
+
+    @property
+    def floor(self) -> float:
+        """The final ||W - A||_F^2: the infinite-sample floor of Thm. 4 when converged."""
+        return float(self.distance_sq[-1])
+
+
+def _model_constants(model: BilinearModel) -> Tuple[int, float, float]:
+    if isinstance(model, GaussianMixture) and not np.allclose(model.weights, 1.0 / model.m):
+        raise ValueError("model: the closed-form gradient needs uniform supports (equal mixture weights)")
+    return int(model.k), float(model.kappa1), float(model.kappa2)
+
+
+def population_descent(
+    model: BilinearModel,
+    W0: np.ndarray,
+    *,
+    lr: float,
+    steps: int,
+    b0=0.0,
+    bias_decay: float = 1.0,
+    bias_floor: Optional[float] = None,
+    tol: Optional[float] = 1e-9,
+) -> PopulationResult:
+    """Normalized gradient descent with the exact expected gradient (Thm. 4, infinitely many samples).
+
+    W^{s+1} = normalize(W^s - lr g(W^s, b^s)), b^{s+1} = b^s / bias_decay (then
+    abs(b) >= ``bias_floor``), with g the closed form :func:`population_gradient` for
+    ``model`` (code consistency assumed: the encoder recovers every support). The
+    fixed point is where g_i is parallel to W_i; its distance ||W - A||_F^2 is the
+    floor that Thm. 4 bounds by O(m k^2 / n^2) (sparse) or O(k^3 / m) (non-negative).
+    It does not depend on ``lr`` (only the speed and stability of the approach do).
+
+    Parameters
+    ----------
+    model : GaussianMixture, SparseCoding or NonnegativeSparseCoding
+        Gives A, k, kappa1, kappa2 and noise_std.
+    W0 : ndarray, shape (n, m)
+        Start (e.g. :func:`aelib.perturbed_init`), in A's column order.
+    lr : float
+        zeta > 0.
+    steps : int
+        Maximum number of updates.
+    b0 : float or ndarray, default 0
+        Initial bias (negative for ReLU, Thm. 4 (iii.2)).
+    bias_decay : float, default 1
+        C of b^{s+1} = b^s / C.
+    bias_floor : float, optional
+        Keep abs(b_i) >= bias_floor (sign kept), as :func:`aelib.train` does.
+    tol : float or None, default 1e-9
+        Stop once abs(F_s - F_{s-1}) <= tol * max(F_s, 1e-12), F_s = ||W^s - A||_F^2,
+        and the bias has stopped moving (None: run all steps).
+
+    Returns
+    -------
+    PopulationResult
+
+    Notes
+    -----
+    Each step costs O(m^3 + n m^2), independent of any sample size; BLAS is limited to
+    one thread meanwhile (small matrices).
+    """
+    A = model.A
+    k, kappa1, kappa2 = _model_constants(model)
+    W = check_matrix("W0", W0, rows=A.shape[0], cols=A.shape[1], dtype=np.float64, nonzero_columns=True)
+    W = W / np.linalg.norm(W, axis=0)
+    lr = check_real("lr", lr, minimum=0.0, strict_min=True)
+    steps = check_int("steps", steps, minimum=0)
+    b = check_bias("b0", b0, A.shape[1])
+    bias_decay = check_real("bias_decay", bias_decay, minimum=0.0, strict_min=True)
+    if bias_floor is not None:
+        bias_floor = check_real("bias_floor", bias_floor, minimum=0.0)
+    history = [float(np.sum((W - A) ** 2))]
+    converged = False
+    steps_run = 0
+    with _single_thread():
+        for _ in range(steps):
+            g = population_gradient(W, A, b, k=k, kappa1=kappa1, kappa2=kappa2, noise_std=model.noise_std)
+            W = W - lr * g
+            norms = np.linalg.norm(W, axis=0)
+            if np.any(norms == 0) or not np.all(np.isfinite(norms)):
+                raise FloatingPointError("population_descent: a column vanished or overflowed (lower lr)")
+            W = W / norms
+            b_next = b / bias_decay
+            if bias_floor is not None:
+                b_next = np.where(b_next < 0, -1.0, 1.0) * np.maximum(np.abs(b_next), bias_floor)
+            bias_moved = np.max(np.abs(b_next - b), initial=0.0)
+            b = b_next
+            steps_run += 1
+            history.append(float(np.sum((W - A) ** 2)))
+            if tol is not None and bias_moved < 1e-9:
+                if abs(history[-1] - history[-2]) <= tol * max(history[-1], 1e-12):
+                    converged = True
+                    break
+    return PopulationResult(W=W, b=b, distance_sq=np.array(history), steps_run=steps_run, converged=converged)
+
+
+def oracle_support_train(
+    Y: np.ndarray,
+    X_star: np.ndarray,
+    W0: np.ndarray,
+    *,
+    lr: float,
+    steps: int,
+    b0=0.0,
+    bias_decay: float = 1.0,
+    bias_floor: Optional[float] = None,
+    A: Optional[np.ndarray] = None,
+) -> PopulationResult:
+    """Normalized gradient descent on N samples with the true supports as the encoder's gate.
+
+    The update of :func:`aelib.train` with :func:`oracle_support_gradient` in place of
+    :func:`aelib.gradient`: a perfectly code-consistent autoencoder (Thm. 3) that
+    sees only N samples. Between :func:`population_descent` (no sampling error) and
+    the real autoencoder (which also makes encoding mistakes) it isolates the
+    finite-sample part of the floor.
+
+    Parameters
+    ----------
+    Y : ndarray, shape (n, N)
+    X_star : ndarray, shape (m, N)
+        True codes (their supports are the gate).
+    W0 : ndarray, shape (n, m)
+    lr, steps, b0, bias_decay, bias_floor
+        As in :func:`population_descent`.
+    A : ndarray, shape (n, m), optional
+        Ground truth for the recorded distances ||W^s - A||_F^2 (no matching: the
+        oracle gate pins every column to its atom). Without it the history is NaN.
+
+    Returns
+    -------
+    PopulationResult
+        ``converged`` is False (a fixed number of steps is run).
+    """
+    Y = check_matrix("Y", Y, dtype=np.float64)
+    W = check_matrix("W0", W0, rows=Y.shape[0], dtype=np.float64, nonzero_columns=True)
+    W = W / np.linalg.norm(W, axis=0)
+    X_star = check_matrix("X_star", X_star, rows=W.shape[1], cols=Y.shape[1])
+    lr = check_real("lr", lr, minimum=0.0, strict_min=True)
+    steps = check_int("steps", steps, minimum=0)
+    b = check_bias("b0", b0, W.shape[1])
+    bias_decay = check_real("bias_decay", bias_decay, minimum=0.0, strict_min=True)
+    if A is not None:
+        A = check_matrix("A", A, rows=W.shape[0], cols=W.shape[1], dtype=np.float64)
+
+    def dist(W):
+        return float(np.sum((W - A) ** 2)) if A is not None else float("nan")
+
+    history = [dist(W)]
+    for _ in range(steps):
+        W = W - lr * oracle_support_gradient(W, b, Y, X_star)
+        W = W / np.linalg.norm(W, axis=0)
+        b = b / bias_decay
+        if bias_floor is not None:
+            b = np.where(b < 0, -1.0, 1.0) * np.maximum(np.abs(b), bias_floor)
+        history.append(dist(W))
+    return PopulationResult(W=W, b=b, distance_sq=np.array(history), steps_run=steps, converged=False)
+
+
+# --- the real autoencoder on finite samples ----------------------------------------------
+
+
+def make_model(kind: str, A: np.ndarray, *, k: int, noise_std: float = 0.0, a1: Optional[float] = None,
+               a2: Optional[float] = None) -> BilinearModel:
+    """One of the three generative models by name: "mixture", "sparse" or "nonnegative".
+
+    "sparse" is :class:`aelib.SparseCoding` (a1 defaults to 1: Rademacher codes);
+    "nonnegative" is :class:`aelib.NonnegativeSparseCoding` with [a1, a2] defaulting
+    to :data:`NONNEGATIVE_RANGE`; "mixture" is :class:`aelib.GaussianMixture` (k must be 1).
+    """
+    if kind == "mixture":
+        if k != 1:
+            raise ValueError(f"k: the mixture has k = 1, got {k}")
+        return GaussianMixture(A, noise_std=noise_std)
+    if kind == "sparse":
+        return SparseCoding(A, k=k, noise_std=noise_std, a1=1.0 if a1 is None else a1)
+    if kind == "nonnegative":
+        lo, hi = NONNEGATIVE_RANGE
+        return NonnegativeSparseCoding(A, k=k, a1=lo if a1 is None else a1, a2=hi if a2 is None else a2,
+                                       noise_std=noise_std)
+    raise ValueError(f"kind: expected 'mixture', 'sparse' or 'nonnegative', got {kind!r}")
+
+
+def theorem4_settings(model: BilinearModel, activation: str = "threshold", *, lr_scale: float = 1.0,
+                      bias_decay: float = 2.0) -> Dict[str, object]:
+    """Training options of Thm. 4 for ``model``: keywords for :func:`aelib.train` (minus ``steps``).
+
+    * ``"threshold"``: lam = a1 / 2, b = 0 (Thm. 3 (i), (iii); Thm. 4 (ii), (iii.1));
+    * ``"relu"``: b^0 = -a1 / 2 and b^{s+1} = b^s / C, so b -> 0 (Thm. 4 (iii.2);
+      C = ``bias_decay``);
+    * ``"relu_floor"``: the same, but abs(b) never drops below a1 / 4 (``bias_floor``):
+      our variant, not the paper's, which keeps the inactive units silent (see the chapter);
+    * learning rate zeta = lr_scale * m / (k (kappa2 + (k - 1) kappa1^2)). For sparse codes
+      (kappa1 = 0, kappa2 = 1) this is m / k, the Theta(m/k) of Thm. 4 (ii); for
+      non-negative codes it is half of :func:`aelib.common_mode_lr_limit`, the largest
+      stable step of the form c m / k (a fixed c is unstable once (k - 1) kappa1^2 > kappa2).
+
+    Returns
+    -------
+    dict
+        ``lr``, ``activation``, ``lam`` (threshold only), ``b0``, ``bias_decay``, and
+        ``bias_floor`` for ``"relu_floor"``.
+    """
+    lr_scale = check_real("lr_scale", lr_scale, minimum=0.0, strict_min=True)
+    m, k = model.m, int(model.k)
+    lr = lr_scale * m / (k * (model.kappa2 + (k - 1) * model.kappa1**2))
+    if activation == "threshold":
+        return {"lr": lr, "activation": "threshold", "lam": model.a1 / 2.0, "b0": 0.0, "bias_decay": 1.0}
+    if activation in ("relu", "relu_floor"):
+        out = {"lr": lr, "activation": "relu", "b0": -model.a1 / 2.0, "bias_decay": float(bias_decay)}
+        if activation == "relu_floor":
+            out["bias_floor"] = model.a1 / 4.0
+        return out
+    raise ValueError(f"activation: expected 'threshold', 'relu' or 'relu_floor', got {activation!r}")
+
+
+@dataclass
+class RecoveryResult:
+    """Outcome of one :func:`recovery_run`.
+
+    Attributes
+    ----------
+    initial, final : float
+        Column-RMS matched distance ||pi(W) - A||_F / sqrt(m) at W^0 and at the end.
+    floor : float
+        Final squared matched distance ||pi(W) - A||_F^2 (Thm. 4's quantity).
+    success : bool
+        ``final < level`` and ``final < initial``.
+    distance : ndarray, shape (steps + 1,)
+        ||pi(W^s) - A||_F / sqrt(m) along the run.
+    loss : ndarray, shape (steps + 1,)
+    W : ndarray, shape (n, m)
+        Final weights.
+    """
+
+    initial: float
+    final: float
+    floor: float
+    success: bool
+    distance: np.ndarray
+    loss: np.ndarray
+    W: np.ndarray
+
+
+def recovery_run(
+    model: BilinearModel,
+    W0: Union[np.ndarray, Sequence[np.ndarray]],
+    train_kwargs: Union[Dict[str, object], Sequence[Dict[str, object]]],
+    *,
+    N: int,
+    rng: RngLike,
+    steps: int = 30,
+    signs: Optional[bool] = None,
+    dtype=np.float32,
+    level: float = 0.25,
+    Y: Optional[np.ndarray] = None,
+    history: bool = True,
+) -> Union[RecoveryResult, List[RecoveryResult]]:
+    """Draw N samples from ``model`` and train the autoencoder from ``W0`` (Thm. 4 in practice).
+
+    The data are ``model.sample(N, rng=rng, dtype=dtype)`` (or ``Y`` when given);
+    training is :func:`aelib.train` with ``train_kwargs`` (e.g. from
+    :func:`theorem4_settings`). Several starts (a list ``W0``, with one settings dict
+    for all or one per start) are trained on the same data at once with
+    :func:`aelib.train_many` (the same update, sharing the passes over Y). Distances
+    are matched (Hungarian, with sign flips when ``signs``).
+
+    Parameters
+    ----------
+    model : BilinearModel
+    W0 : ndarray (n, m), or a sequence of them
+    train_kwargs : dict, or a sequence of dicts (one per start)
+        ``lr``, ``activation``, ``lam``, ``b0``, ``bias_decay``, ``bias_floor``.
+    N : int
+        Number of samples.
+    rng : numpy.random.Generator or int
+        Draws the data.
+    steps : int, default 30
+    signs : bool, optional
+        Match up to sign flips; default True for :class:`aelib.SparseCoding`, else False.
+    dtype : numpy dtype, default float32
+    level : float, default 0.25
+        Success threshold on the final column-RMS distance.
+    Y : ndarray, shape (n, N), optional
+        Use these samples instead of drawing new ones.
+    history : bool, default True
+        Record the matched distance at every step (one Hungarian matching per step and
+        start); False matches only W^0 and the final W (``distance`` then has those two).
+
+    Returns
+    -------
+    RecoveryResult, or a list of them (one per start) when ``W0`` is a sequence
+
+    Notes
+    -----
+    Training runs with BLAS limited to one thread (threadpoolctl, restored afterwards):
+    at these sizes a second thread gains little on an idle machine and loses several
+    times over on a busy one. Run several points in parallel with :func:`aelib.sweep`
+    (``n_jobs``) instead.
+    """
+    N = check_int("N", N, minimum=1)
+    steps = check_int("steps", steps, minimum=0)
+    level = check_real("level", level, minimum=0.0, strict_min=True)
+    if signs is None:
+        signs = isinstance(model, SparseCoding)
+    if Y is None:
+        Y, _ = model.sample(N, rng=as_rng(rng), dtype=dtype)
+    A = model.A
+    single = isinstance(W0, np.ndarray) and W0.ndim == 2
+    starts = [W0] if single else list(W0)
+    starts = [np.asarray(W, dtype=Y.dtype) for W in starts]
+    if isinstance(train_kwargs, dict):
+        settings = [dict(train_kwargs) for _ in starts]
+    else:
+        settings = [dict(s) for s in train_kwargs]
+        if len(settings) != len(starts):
+            raise ValueError(f"train_kwargs: expected one dict or {len(starts)} (one per start), got {len(settings)}")
+    for s in settings:
+        s.pop("steps", None)
+    m = A.shape[1]
+    target = A if history else None
+    with _single_thread():
+        if len(starts) == 1:
+            kwargs = settings[0]
+            runs = [train(Y, starts[0], kwargs.pop("b0", 0.0), steps=steps, A=target, signs=signs, **kwargs)]
+        else:
+            runs = list(train_many(Y, starts, settings, steps=steps, A=target, signs=signs))
+    out = []
+    for W_start, run in zip(starts, runs):
+        if history:
+            distance = np.asarray(run.distance, dtype=np.float64) / np.sqrt(m)
+        else:
+            ends = [matched_distance(W, A, signs=signs) for W in (W_start, run.W)]
+            distance = np.array(ends) / np.sqrt(m)
+        final_sq = float(np.sum(column_distances(run.W, A, signs=signs) ** 2))
+        final = float(np.sqrt(final_sq / m))
+        initial = float(distance[0])
+        ok = bool(np.isfinite(final) and final < level and final < initial)
+        out.append(RecoveryResult(initial=initial, final=final, floor=final_sq, success=ok, distance=distance,
+                                  loss=np.asarray(run.loss), W=run.W))
+    return out[0] if single else out
+
+
+def recovery_point(
+    *,
+    kind: str,
+    n: int,
+    m: int,
+    k: int,
+    deltas: Sequence[float],
+    variants: Sequence[str] = ("threshold",),
+    N: int = 2000,
+    steps: int = 30,
+    noise_std: float = 0.0,
+    seed: int = 0,
+    level: float = 0.25,
+    lr_scale: float = 1.0,
+) -> Dict[str, Dict[str, list]]:
+    """One point of a success map: train every (variant, delta0) on one data set.
+
+    Sweep-friendly (scalar arguments, a dict result) for :func:`aelib.sweep`. The seed
+    fixes, through ``numpy.random.SeedSequence([seed, n, m, k])``, the dictionary A
+    (:func:`aelib.random_dictionary`), the N samples of ``make_model(kind, A, k=k,
+    noise_std=noise_std)`` and one :func:`aelib.perturbed_init` per delta0 (the same
+    starts for every variant). Each variant is an ``activation`` of
+    :func:`theorem4_settings` (with ``lr_scale``); all len(variants) * len(deltas)
+    autoencoders train together (:func:`recovery_run`) for ``steps`` steps.
+
+    Returns
+    -------
+    dict
+        For each variant: ``initial``, ``final`` (column-RMS distances, one per
+        delta0), ``floor`` (final ||pi(W) - A||_F^2) and ``success`` (booleans), as lists.
+    """
+    n = check_int("n", n, minimum=1)
+    m = check_int("m", m, minimum=1)
+    k = check_int("k", k, minimum=1, maximum=m)
+    variants = list(variants)
+    deltas = [float(d) for d in deltas]
+    seeds = np.random.SeedSequence([int(seed), n, m, k]).spawn(3)
+    A = random_dictionary(n, m, rng=np.random.default_rng(seeds[0]))
+    model = make_model(kind, A, k=k, noise_std=noise_std)
+    init_rng = np.random.default_rng(seeds[2])
+    starts = [perturbed_init(A, d, rng=init_rng) for d in deltas]
+    settings = [theorem4_settings(model, v, lr_scale=lr_scale) for v in variants]
+    runs = recovery_run(model, [W for _ in variants for W in starts], [s for s in settings for _ in starts],
+                        N=N, rng=np.random.default_rng(seeds[1]), steps=steps, level=level, history=False)
+    out = {}
+    for j, v in enumerate(variants):
+        chunk = runs[j * len(starts) : (j + 1) * len(starts)]
+        out[v] = {
+            "initial": [r.initial for r in chunk],
+            "final": [r.final for r in chunk],
+            "floor": [r.floor for r in chunk],
+            "success": [r.success for r in chunk],
+        }
+    return out
+
+
+def population_point(*, kind: str, n: int, m: int, k: int, seed: int = 0, delta0: float = 0.2,
+                     noise_std: float = 0.0, steps: int = 300, tol: float = 1e-7,
+                     lr_scale: Optional[float] = None) -> float:
+    """The infinite-sample floor ||W - A||_F^2 of :func:`population_descent` at one (n, m, k).
+
+    Sweep-friendly: A = :func:`aelib.random_dictionary` and W^0 = :func:`aelib.perturbed_init`
+    (``delta0``) from ``numpy.random.SeedSequence([seed, n, m, k])``; threshold encoder
+    (b = 0) and the learning rate of :func:`theorem4_settings` times ``lr_scale``.
+    The fixed point does not depend on the rate, so the default picks one that
+    converges fast and stably: 0.75 for sparse codes (m / k itself oscillates once
+    k / n is above about 0.05) and 1.5 for non-negative codes (3/4 of the
+    common-mode limit). Returns NaN if the run does not settle within ``steps``.
+    """
+    n = check_int("n", n, minimum=1)
+    m = check_int("m", m, minimum=1)
+    k = check_int("k", k, minimum=1, maximum=m)
+    seeds = np.random.SeedSequence([int(seed), n, m, k]).spawn(3)
+    A = random_dictionary(n, m, rng=np.random.default_rng(seeds[0]))
+    model = make_model(kind, A, k=k, noise_std=noise_std)
+    W0 = perturbed_init(A, delta0, rng=np.random.default_rng(seeds[2]))
+    if lr_scale is None:
+        lr_scale = 0.75 if model.kappa1 == 0.0 else 1.5
+    lr = theorem4_settings(model, "threshold", lr_scale=lr_scale)["lr"]
+    result = population_descent(model, W0, lr=lr, steps=steps, tol=tol)
+    return result.floor if result.converged else float("nan")
+
+
+def floor_decomposition(*, kind: str, n: int, m: int, k: int, Ns: Sequence[int] = (1000, 4000),
+                        seed: int = 0, delta0: float = 0.3, steps: int = 30,
+                        activation: str = "threshold") -> Dict[str, object]:
+    """Split the floor of the real autoencoder into Thm. 4's bias, sampling error and encoding error.
+
+    On one dictionary A and start W^0 (from ``numpy.random.SeedSequence([seed, n, m, k])``,
+    as in :func:`population_point`), with the settings of :func:`theorem4_settings`:
+
+    1. ``population``: :func:`population_descent` -- no samples, perfect encoder: the
+       floor Thm. 4 bounds;
+    2. ``oracle``: :func:`oracle_support_train` on N samples -- perfect encoder, finite N;
+    3. ``autoencoder``: the real autoencoder (:func:`recovery_run`) on the same N samples.
+
+    Each finite-N floor is fitted as F(N) = F_inf + c / N (:func:`extrapolate_floor`).
+    ``oracle_inf`` should match ``population`` (the sampling error is all in c / N);
+    ``autoencoder_inf - population`` is what encoding mistakes add.
+
+    Returns
+    -------
+    dict
+        ``population`` (float); ``oracle``, ``autoencoder`` (lists, one per N);
+        ``oracle_inf``, ``oracle_c``, ``autoencoder_inf``, ``autoencoder_c`` (floats).
+    """
+    n = check_int("n", n, minimum=1)
+    m = check_int("m", m, minimum=1)
+    k = check_int("k", k, minimum=1, maximum=m)
+    Ns = [check_int("N", N, minimum=1) for N in Ns]
+    steps = check_int("steps", steps, minimum=1)
+    seeds = np.random.SeedSequence([int(seed), n, m, k]).spawn(3)
+    A = random_dictionary(n, m, rng=np.random.default_rng(seeds[0]))
+    model = make_model(kind, A, k=k)
+    W0 = perturbed_init(A, delta0, rng=np.random.default_rng(seeds[2]))
+    settings = theorem4_settings(model, activation)
+    decay = {key: settings[key] for key in ("b0", "bias_decay") if key in settings}
+    population = population_descent(model, W0, lr=0.75 * settings["lr"], steps=10 * steps, tol=1e-7,
+                                     bias_floor=settings.get("bias_floor"), **decay).floor
+    data_rng = np.random.default_rng(seeds[1])
+    oracle, autoencoder = [], []
+    for N in Ns:
+        Y, X_star = model.sample(N, rng=data_rng, dtype=np.float32)
+        with _single_thread():
+            run = oracle_support_train(Y, X_star, W0, lr=settings["lr"], steps=steps, A=A,
+                                       bias_floor=settings.get("bias_floor"), **decay)
+        oracle.append(float(run.distance_sq[-1]))
+        autoencoder.append(recovery_run(model, W0, settings, N=N, rng=0, steps=steps, Y=Y, history=False).floor)
+    o_inf, o_c = extrapolate_floor(Ns, oracle)
+    a_inf, a_c = extrapolate_floor(Ns, autoencoder)
+    return {"population": population, "oracle": oracle, "autoencoder": autoencoder,
+            "oracle_inf": o_inf, "oracle_c": o_c, "autoencoder_inf": a_inf, "autoencoder_c": a_c}
+
+
+# --- exponents -------------------------------------------------------------------------
+
+
+@dataclass
+class Slope:
+    """A fitted exponent: y ~ C x^slope.
+
+    Attributes
+    ----------
+    slope : float
+        The exponent (mean over seeds for :func:`seed_slopes`).
+    intercept : float
+        log C (natural log), mean over seeds for :func:`seed_slopes`.
+    low, high : float
+        Ends of a 95% interval: from the OLS standard error (:func:`fit_loglog_slope`)
+        or from the spread over seeds (:func:`seed_slopes`, Student t).
+    per_seed : ndarray or None
+        The slope of each seed (:func:`seed_slopes` only).
+    """
+
+    slope: float
+    intercept: float
+    low: float
+    high: float
+    per_seed: Optional[np.ndarray] = None
+
+
+def fit_loglog_slope(x, y) -> Slope:
+    """Least-squares line through (log x, log y): the exponent of a power law y ~ C x^slope.
+
+    Used to compare measured floors with the exponents of Thm. 4's O(m k^2 / n^2)
+    and O(k^3 / m). The interval is slope +- t_{0.975, p-2} * (OLS standard error)
+    (the slope itself when there are only two points).
+
+    Parameters
+    ----------
+    x, y : array_like, shape (p,)
+        Positive values, p >= 2 distinct x.
+
+    Returns
+    -------
+    Slope
+    """
+    x = np.asarray(x, dtype=np.float64).ravel()
+    y = np.asarray(y, dtype=np.float64).ravel()
+    if x.shape != y.shape or x.size < 2:
+        raise ValueError(f"x, y: expected two arrays of the same length >= 2, got {x.shape} and {y.shape}")
+    if np.any(x <= 0) or np.any(y <= 0) or not (np.all(np.isfinite(x)) and np.all(np.isfinite(y))):
+        raise ValueError("x, y: a log-log fit needs finite positive values")
+    lx, ly = np.log(x), np.log(y)
+    if np.ptp(lx) == 0:
+        raise ValueError("x: needs at least two distinct values")
+    slope, intercept = np.polyfit(lx, ly, 1)
+    p = x.size
+    if p > 2:
+        from scipy import stats
+
+        resid = ly - (slope * lx + intercept)
+        se = np.sqrt(np.sum(resid**2) / (p - 2) / np.sum((lx - lx.mean()) ** 2))
+        half = float(stats.t.ppf(0.975, p - 2) * se)
+    else:
+        half = 0.0
+    return Slope(slope=float(slope), intercept=float(intercept), low=float(slope - half), high=float(slope + half))
+
+
+def seed_slopes(x, Y) -> Slope:
+    """Fit one log-log slope per seed and summarize: mean and a Student-t 95% interval over seeds.
+
+    Parameters
+    ----------
+    x : array_like, shape (p,)
+    Y : array_like, shape (seeds, p)
+        One row of positive values per seed (NaN rows are dropped).
+
+    Returns
+    -------
+    Slope
+        ``per_seed`` holds the individual slopes; with one seed the interval is that slope.
+    """
+    x = np.asarray(x, dtype=np.float64).ravel()
+    Y = np.atleast_2d(np.asarray(Y, dtype=np.float64))
+    if Y.shape[1] != x.size:
+        raise ValueError(f"Y: expected {x.size} columns (one per x), got {Y.shape[1]}")
+    Y = Y[np.all(np.isfinite(Y), axis=1)]
+    if Y.shape[0] == 0:
+        raise ValueError("Y: no seed has finite values at every x")
+    fits = [fit_loglog_slope(x, row) for row in Y]
+    slopes = np.array([f.slope for f in fits])
+    mean = float(slopes.mean())
+    if slopes.size > 1:
+        from scipy import stats
+
+        half = float(stats.t.ppf(0.975, slopes.size - 1) * slopes.std(ddof=1) / np.sqrt(slopes.size))
+    else:
+        half = 0.0
+    return Slope(slope=mean, intercept=float(np.mean([f.intercept for f in fits])), low=mean - half,
+                 high=mean + half, per_seed=slopes)
+
+
+def extrapolate_floor(Ns, floors) -> Tuple[float, float]:
+    """Fit F(N) = F_inf + c / N by least squares: the infinite-sample floor and the sampling term.
+
+    The squared error of the empirical fixed point is the squared bias of the
+    expected update (Thm. 4's floor, F_inf) plus a variance that falls like 1/N
+    (c / N); the cross term averages out. Two or more sample sizes give both.
+
+    Parameters
+    ----------
+    Ns : array_like, shape (p,)
+        Sample sizes, p >= 2 distinct.
+    floors : array_like, shape (p,) or (seeds, p)
+        Measured ||pi(W) - A||_F^2 (averaged over seeds when 2-D).
+
+    Returns
+    -------
+    (F_inf, c) : tuple of float
+    """
+    Ns = np.asarray(Ns, dtype=np.float64).ravel()
+    F = np.asarray(floors, dtype=np.float64)
+    if F.ndim == 2:
+        F = F.mean(axis=0)
+    if F.shape != Ns.shape or np.unique(Ns).size < 2:
+        raise ValueError("Ns, floors: need >= 2 distinct sample sizes and one floor per size")
+    design = np.column_stack([np.ones_like(Ns), 1.0 / Ns])
+    (f_inf, c), *_ = np.linalg.lstsq(design, F, rcond=None)
+    return float(f_inf), float(c)
