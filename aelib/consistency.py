@@ -9,12 +9,13 @@ the theorem.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Tuple
+from typing import Optional, Sequence, Tuple
 
 import numpy as np
 
-from ._checks import check_int, check_matrix, check_real
-from .autoencoder import _validated
+from ._checks import RngLike, as_rng, check_activation, check_int, check_matrix, check_real
+from .autoencoder import _validated, activate
+from .models import coherence
 
 __all__ = [
     "RecoveryRates",
@@ -24,6 +25,11 @@ __all__ = [
     "relu_bias_interval",
     "mixture_bias_interval",
     "preactivation_split",
+    "delta_close",
+    "mixture_proof_bounds",
+    "PhaseDiagram",
+    "recovery_phase_diagram",
+    "bias_intervals",
 ]
 
 
@@ -126,3 +132,216 @@ def preactivation_split(W: np.ndarray, b, Y: np.ndarray, X_star: np.ndarray) -> 
     Z = W.T @ Y + b[:, None]
     on = X_star != 0
     return Z[on], Z[~on]
+
+
+# --- Chapter 4: measuring Theorem 3 -------------------------------------------------------
+
+
+def delta_close(A: np.ndarray, delta: float, *, rng: RngLike, adversarial: bool = False) -> np.ndarray:
+    """A matrix W with unit columns at distance exactly delta from A: ||W_i - A_i|| = delta (Def. 2).
+
+    Each column is rotated away from A_i by the angle theta = 2 arcsin(delta / 2) in
+    the plane of A_i and a unit direction u_i orthogonal to A_i:
+    W_i = cos(theta) A_i + sin(theta) u_i.
+
+    * ``adversarial=False``: u_i is a uniformly random direction orthogonal to A_i
+      (a "typical" delta-close W; <W_i - A_i, A_j> is then of order delta / sqrt(n)).
+    * ``adversarial=True``: u_i points towards the column A_j (j != i) with the largest
+      <A_i, A_j>, the worst case of the mixture proof of Thm. 3 for ReLU (a large
+      positive <W_i, A_j> makes unit i fire on samples of component j): with
+      c = <A_i, A_j>, <W_i, A_j> = cos(theta) c + sin(theta) sqrt(1 - c^2), about
+      c + delta, so the proof's bound <W_i, A_j> <= mu/sqrt(n) + delta is nearly
+      attained when the most coherent pair has a positive inner product.
+
+    W is returned already matched to A (pi = identity), so encoder outputs can be
+    compared with X* column by column.
+
+    Parameters
+    ----------
+    A : ndarray, shape (n, m)
+        Unit-norm columns, n >= 2 (m >= 2 when ``adversarial``).
+    delta : float
+        Column distance, 0 <= delta <= 2.
+    rng : numpy.random.Generator or int
+        Draws the random directions (unused when ``adversarial``).
+    adversarial : bool
+
+    Returns
+    -------
+    ndarray, shape (n, m), float64
+    """
+    A = check_matrix("A", A, dtype=np.float64)
+    delta = check_real("delta", delta, minimum=0.0, maximum=2.0)
+    n, m = A.shape
+    if n < 2:
+        raise ValueError(f"A: delta_close needs n >= 2 rows, got shape {A.shape}")
+    if adversarial:
+        if m < 2:
+            raise ValueError(f"A: the adversarial delta_close needs m >= 2 columns, got shape {A.shape}")
+        G = A.T @ A
+        np.fill_diagonal(G, -np.inf)
+        target = A[:, np.argmax(G, axis=0)]  # the other column with the largest <A_i, A_j>
+    else:
+        target = as_rng(rng).standard_normal((n, m))
+    U = target - A * np.sum(A * target, axis=0)  # remove the A_i component
+    norms = np.linalg.norm(U, axis=0)
+    if np.any(norms == 0):
+        raise ValueError("A: a column is parallel to its neighbour; no direction orthogonal to it")
+    U /= norms
+    theta = 2.0 * np.arcsin(delta / 2.0)
+    return np.cos(theta) * A + np.sin(theta) * U
+
+
+def mixture_proof_bounds(A: np.ndarray, delta: float, b: float, noise_std: float) -> Tuple[float, float]:
+    """The two bounds of the mixture proof of Thm. 3 on z = W^T y + b, for W delta-close to A.
+
+    On the support (i = j): z_i >= (1 - delta^2/2) - sigma_eta log n + b_i.
+    Off the support (i != j): z_i <= mu/sqrt(n) + delta + sigma_eta log n + b_i,
+    with mu/sqrt(n) = max_{i != j} |<A_i, A_j>| (Def. 1). The term sigma_eta log n
+    bounds |<W_i, eta>| with high probability; the rest is deterministic (Claim 1:
+    <W_i, A_i> = 1 - ||W_i - A_i||^2 / 2; Claim 2: |<W_i, A_j>| <= mu/sqrt(n) + delta).
+
+    Returns
+    -------
+    (on_lower, off_upper) : tuple of float
+        Support recovery is certified when on_lower > 0 > off_upper (ReLU).
+    """
+    A = check_matrix("A", A)
+    delta = check_real("delta", delta, minimum=0.0)
+    b = check_real("b", b)
+    noise_std = check_real("noise_std", noise_std, minimum=0.0)
+    n = A.shape[0]
+    incoherence = coherence(A) / np.sqrt(n)
+    noise = noise_std * np.log(n)
+    return (1.0 - delta**2 / 2.0 - noise + b, incoherence + delta + noise + b)
+
+
+@dataclass(frozen=True)
+class PhaseDiagram:
+    """Recovery rates of the encoder on a grid of closeness delta and bias b (Thm. 3).
+
+    Attributes
+    ----------
+    deltas : ndarray, shape (D,)
+    biases : ndarray, shape (B,)
+    support, sign, entry_support : ndarray, shape (D, B)
+        The fields of :class:`RecoveryRates` at each (delta, b).
+    """
+
+    deltas: np.ndarray
+    biases: np.ndarray
+    support: np.ndarray
+    sign: np.ndarray
+    entry_support: np.ndarray
+
+    def bias_range(self, level: float = 0.99, *, rate: str = "support") -> Tuple[np.ndarray, np.ndarray]:
+        """For each delta, the smallest and largest grid bias whose rate is >= ``level``.
+
+        This is the measured counterpart of the bias interval of Thm. 3 (ii) (the
+        grid points in between are not checked: the measured region is an interval
+        in every case we draw). NaN where no bias reaches ``level``.
+
+        Returns
+        -------
+        (lower, upper) : ndarrays, shape (D,)
+        """
+        level = check_real("level", level, minimum=0.0, maximum=1.0)
+        if rate not in ("support", "sign", "entry_support"):
+            raise ValueError(f"rate: expected 'support', 'sign' or 'entry_support', got {rate!r}")
+        ok = getattr(self, rate) >= level
+        lower = np.where(ok.any(axis=1), np.where(ok, self.biases, np.inf).min(axis=1), np.nan)
+        upper = np.where(ok.any(axis=1), np.where(ok, self.biases, -np.inf).max(axis=1), np.nan)
+        return lower, upper
+
+
+def recovery_phase_diagram(
+    model,
+    deltas: Sequence[float],
+    biases: Sequence[float],
+    *,
+    activation: str = "relu",
+    lam: Optional[float] = None,
+    N: int,
+    rng: RngLike,
+    adversarial: bool = False,
+) -> PhaseDiagram:
+    """Support and sign recovery of x = sigma(W^T y + b) over a (delta, b) grid (Thm. 3).
+
+    One batch of N samples (Y, X*) is drawn from ``model`` and shared by every grid
+    point (common random numbers, so the rates vary smoothly). For each delta a
+    W = :func:`delta_close` (A, delta) is drawn, already matched to A; for each b the
+    codes x = :func:`aelib.encode` (W, b, Y) are compared with X* by
+    :func:`recovery_rates`. One function serves the three cases of Thm. 3:
+
+    * (i) ``SparseCoding``, ``activation="threshold"``, ``lam=a1/2``, ``biases=[0]``:
+      read the ``sign`` rate;
+    * (ii) ``NonnegativeSparseCoding`` or ``GaussianMixture``, ``activation="relu"``:
+      read ``support`` against the interval :func:`relu_bias_interval`;
+    * (iii) the same models, ``activation="threshold"``, ``lam=a1/2``, ``biases=[0]``.
+
+    Parameters
+    ----------
+    model : BilinearModel
+    deltas : sequence of float
+        Column distances ||W_i - A_i||, each in [0, 2].
+    biases : sequence of float
+        Scalar biases b (the same for every unit).
+    activation : {"relu", "threshold"}
+    lam : float, optional
+        Threshold for ``activation="threshold"``.
+    N : int
+        Samples per grid point (the same samples for all points).
+    rng : numpy.random.Generator or int
+        Draws the samples, then the directions of each W.
+    adversarial : bool
+        Use the worst-case W of :func:`delta_close`.
+
+    Returns
+    -------
+    PhaseDiagram
+    """
+    lam = check_activation(activation, lam)
+    deltas = np.array([check_real("deltas", d, minimum=0.0, maximum=2.0) for d in deltas], dtype=np.float64)
+    biases = np.array([check_real("biases", b) for b in biases], dtype=np.float64)
+    if deltas.size == 0 or biases.size == 0:
+        raise ValueError("deltas, biases: expected at least one value each")
+    N = check_int("N", N, minimum=1)
+    rng = as_rng(rng)
+    Y, X_star = model.sample(N, rng=rng)
+    on = X_star != 0
+    signs = np.sign(X_star)
+    out = np.empty((3, deltas.size, biases.size))
+    for d, delta in enumerate(deltas):
+        W = delta_close(model.A, delta, rng=rng, adversarial=adversarial)
+        Z = W.T @ Y
+        for j, b in enumerate(biases):
+            X = activate(Z + b, activation, lam)  # the rates of recovery_rates(X, X_star), inlined
+            same_support = (X != 0) == on
+            out[:, d, j] = (np.mean(np.all(same_support, axis=0)), np.mean(np.all(np.sign(X) == signs, axis=0)),
+                            np.mean(same_support))
+    return PhaseDiagram(deltas=deltas, biases=biases, support=out[0], sign=out[1], entry_support=out[2])
+
+
+def bias_intervals(deltas: Sequence[float], *, k: int = 1, a1: float = 1.0, a2: float = 1.0,
+                   rule: str = "theorem") -> Tuple[np.ndarray, np.ndarray]:
+    """The bias interval of Thm. 3 (ii) along a grid of delta, NaN where it is empty (for plotting).
+
+    Parameters
+    ----------
+    deltas : sequence of float
+    k, a1, a2 : parameters of :func:`relu_bias_interval` (``rule="theorem"``)
+    rule : {"theorem", "mixture-proof"}
+        ``"theorem"``: [-(1 - delta) a1 + a2 delta sqrt(k), -a2 delta sqrt(k)] as stated in
+        Thm. 3 (ii); ``"mixture-proof"``: (-1 + delta, -2 delta], the range the proof for the
+        mixture uses (:func:`mixture_bias_interval`).
+
+    Returns
+    -------
+    (lower, upper) : ndarrays, shape (len(deltas),)
+    """
+    if rule not in ("theorem", "mixture-proof"):
+        raise ValueError(f"rule: expected 'theorem' or 'mixture-proof', got {rule!r}")
+    pairs = [relu_bias_interval(d, k, a1, a2) if rule == "theorem" else mixture_bias_interval(d) for d in deltas]
+    lower, upper = (np.array(v, dtype=np.float64) for v in zip(*pairs)) if pairs else (np.empty(0), np.empty(0))
+    empty = lower > upper
+    return np.where(empty, np.nan, lower), np.where(empty, np.nan, upper)

@@ -115,7 +115,9 @@ def _close_matching(W: np.ndarray, A: np.ndarray, delta: float, signs: bool):
     removed. Exact, unlike checking the Frobenius-optimal matching alone.
     """
     D = _distance_matrix(W, A, signs)
-    allowed = D <= delta
+    # D comes from the Gram identity, accurate to about sqrt(eps): search with a little
+    # slack, then decide with the exactly computed distances of the chosen pi.
+    allowed = D <= delta + 1e-7 * (1.0 + float(D.max()))
     if not (np.all(allowed.any(axis=0)) and np.all(allowed.any(axis=1))):
         return None
     cost = np.where(allowed, D**2, np.inf)
@@ -126,7 +128,10 @@ def _close_matching(W: np.ndarray, A: np.ndarray, delta: float, signs: bool):
     permutation = cols[np.argsort(rows)]
     chosen = (A.T @ W)[np.arange(A.shape[1]), permutation]
     flip = np.where(chosen < 0, -1.0, 1.0) if signs else np.ones(A.shape[1])
-    return Matching(permutation=permutation, signs=flip)
+    matching = Matching(permutation=permutation, signs=flip)
+    if np.any(np.linalg.norm(matching.apply(W) - A, axis=0) > delta):
+        return None
+    return matching
 
 
 def is_close(W: np.ndarray, A: np.ndarray, delta: float, *, signs: bool = False) -> bool:
