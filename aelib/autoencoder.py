@@ -190,7 +190,7 @@ def bias_gradient(W: np.ndarray, b, Y: np.ndarray, *, activation: str = "relu", 
 
 
 def _workspace(W: np.ndarray, Y: np.ndarray) -> np.ndarray:
-    """A (2m, N) buffer holding [X; P] for the one product Y [X; P]^T."""
+    """A (2m, N) buffer: X in the first m rows, P and then X + P in the last m."""
     return np.empty((2 * W.shape[1], Y.shape[1]), dtype=Y.dtype)
 
 
@@ -220,7 +220,7 @@ def _loss_and_gradients(
 
         G = -(1/N) [R X^T + Y P^T] = -(1/N) [Y X^T - W (X X^T) + Y P^T],
 
-    and Y X^T, Y P^T come from the single product Y [X; P]^T (pass 2). The loss is
+    and Y X^T + Y P^T = Y (X + P)^T is one product with m rows (pass 2). The loss is
     (1/2N) (||Y||^2 - 2 <X, Z0> + <X, (W^T W) X>). Nothing n x N is formed.
     All inputs must already be validated and share Y's dtype. With
     ``with_gradients=False`` only the loss is computed (one pass over Y).
@@ -237,22 +237,24 @@ def _loss_and_gradients(
         gate = np.abs(X) > lam
         X *= gate
     GX = (W.T @ W) @ X
-    if Y.dtype == np.float64:
-        cross, quad = np.vdot(X, Z0), np.vdot(X, GX)
-    else:  # accumulate the two m x N inner products in float64
-        X64 = X.astype(np.float64)
-        cross, quad = np.vdot(X64, Z0.astype(np.float64)), np.vdot(X64, GX.astype(np.float64))
+    # The two m x N inner products, accumulated in float64 whatever Y's dtype. einsum casts
+    # float32 in small buffers (no m x N float64 copies) and, unlike np.vdot, never calls a
+    # threaded BLAS dot, whose thread hand-off is slow on a busy machine (benchmarks/).
+    cross = np.einsum("ij,ij->", X, Z0, dtype=np.float64)
+    quad = np.einsum("ij,ij->", X, GX, dtype=np.float64)
     loss_value = 0.5 * (squared_norm_Y - 2.0 * float(cross) + float(quad)) / N
     if not with_gradients:
         return loss_value, None, None
     np.subtract(Z0, GX, out=P)
     P *= gate
-    YXP = Y @ workspace.T
-    G = W @ (X @ X.T)
-    G -= YXP[:, :m]
-    G -= YXP[:, m:]
-    G /= N
     gb = -P.sum(axis=1) / N
+    P += X  # only the sum Y X^T + Y P^T is needed: one m-row product, half the flops
+    # Operand order measured with OpenBLAS (benchmarks/bench_train.py): ((X + P) Y^T)^T
+    # is the faster form in float64, Y (X + P)^T in float32; both are the same product.
+    YQ = (P @ Y.T).T if Y.dtype == np.float64 else Y @ P.T
+    G = W @ (X @ X.T)
+    G -= YQ
+    G /= N
     return loss_value, G, gb
 
 

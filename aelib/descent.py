@@ -173,7 +173,7 @@ def train(
 
     Notes
     -----
-    Two passes over Y per step: Z = W^T Y, then one product Y [X; P]^T; the
+    Two passes over Y per step: Z = W^T Y, then one m-row product Y (X + P)^T; the
     loss comes from m x m and m x N products. The loss recorded at W^s is the one
     whose gradient makes step s, so the history costs nothing extra; only the final
     loss needs one more pass.

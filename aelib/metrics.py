@@ -289,7 +289,12 @@ def closeness_parameters(W: np.ndarray, A: np.ndarray, *, signs: bool = False) -
     (delta, xi) : tuple of float
     """
     W, A = _pair(W, A)
-    values = np.unique(_distance_matrix(W, A, signs))
+    # the m^2 column distances computed directly (not by the Gram identity), so that the
+    # threshold found is exact; memory n m^2, fine for the sizes this is meant for
+    distances = np.linalg.norm(W[:, None, :] - A[:, :, None], axis=0)
+    if signs:
+        distances = np.minimum(distances, np.linalg.norm(W[:, None, :] + A[:, :, None], axis=0))
+    values = np.unique(distances)
     lo, hi = 0, values.size - 1  # the largest distance always admits a matching
     while lo < hi:
         mid = (lo + hi) // 2
