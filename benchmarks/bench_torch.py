@@ -34,24 +34,14 @@ import contextlib
 import os
 import platform
 import sys
-import time
 
 import numpy as np
 
 import aelib
 
-N_DIM, M_CODES, N_SAMPLES, STEPS = 784, 10, 10_000, 50
-B0, BIAS_DECAY, NOISE, DELTA = -1.25, 2.0, 0.01, 0.5
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench_train import B0, BIAS_DECAY, DELTA, M_CODES, N_DIM, N_SAMPLES, NOISE, STEPS, best_of, make_problem  # noqa: E402
 INSTALL = "pip install torch==2.13.0"
-
-
-def make_problem(dtype, seed: int = 0):
-    """A, Y (n x N, C-contiguous, ``dtype``) and a 0.5-perturbed W0 in ``dtype``, as in Sec. 6."""
-    rng = np.random.default_rng(seed)
-    A = aelib.random_dictionary(N_DIM, M_CODES, rng=rng)
-    Y, _ = aelib.GaussianMixture(A, noise_std=NOISE).sample(N_SAMPLES, rng=rng, dtype=dtype)
-    W0 = aelib.perturbed_init(A, DELTA, rng=rng).astype(dtype)
-    return A, np.ascontiguousarray(Y), W0
 
 
 def aelib_run(Y: np.ndarray, W0: np.ndarray, steps: int):
@@ -82,19 +72,6 @@ def torch_run(torch, Y: np.ndarray, W0: np.ndarray, steps: int):
             W = W / torch.linalg.vector_norm(W, dim=0)
         b = b / BIAS_DECAY
     return W.detach().numpy(), np.array(losses)
-
-
-def best_of(variants: dict, repeats: int) -> dict:
-    """Minimum wall time of each callable over ``repeats`` rounds, interleaved round-robin."""
-    for fn in variants.values():  # warm-up
-        fn()
-    times = {name: [] for name in variants}
-    for _ in range(repeats):
-        for name, fn in variants.items():
-            start = time.perf_counter()
-            fn()
-            times[name].append(time.perf_counter() - start)
-    return {name: min(ts) for name, ts in times.items()}
 
 
 def main(argv=None) -> int:

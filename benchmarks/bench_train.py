@@ -67,12 +67,12 @@ def blas_report() -> tuple[str, object]:
 
 
 def make_problem(dtype, seed: int = 0):
-    """Y (n x N, C-contiguous, in ``dtype``) and W0, as in Sec. 6."""
+    """A, Y (n x N, C-contiguous, in ``dtype``) and a 0.5-perturbed W0 in ``dtype``, as in Sec. 6."""
     rng = np.random.default_rng(seed)
     A = aelib.random_dictionary(N_DIM, M_CODES, rng=rng)
     Y, _ = aelib.GaussianMixture(A, noise_std=NOISE).sample(N_SAMPLES, rng=rng, dtype=dtype)
     W0 = aelib.perturbed_init(A, DELTA, rng=rng).astype(dtype)
-    return np.ascontiguousarray(Y), W0
+    return A, np.ascontiguousarray(Y), W0
 
 
 def max_abs(a: np.ndarray, b: np.ndarray) -> float:
@@ -156,7 +156,7 @@ def main(argv=None) -> int:
     with limits:
         for dtype in (np.float64, np.float32):
             name = np.dtype(dtype).name
-            Y, W0 = make_problem(dtype)
+            _, Y, W0 = make_problem(dtype)
             kw = train_kwargs(T)
 
             fast = aelib.train(Y, W0, B0, **kw)
