@@ -57,6 +57,17 @@ def new_figure(ncols: int = 1, nrows: int = 1, *, width: float = 6.4, height: fl
     fig, axes = plt.subplots(nrows, ncols, figsize=(width, height), constrained_layout=True, **kwargs)
     return fig, axes
 
+def _unique_legend_entries(axes) -> tuple:
+    """Legend handles and labels of several axes, each label once (for one figure legend)."""
+    handles, labels = [], []
+    for ax in axes:
+        for handle, label in zip(*ax.get_legend_handles_labels()):
+            if label not in labels:
+                handles.append(handle)
+                labels.append(label)
+    return handles, labels
+
+
 
 # --- Chapter 1: the generative bilinear model ---
 
@@ -1075,12 +1086,7 @@ def plot_sample_curves(Ns, curves, *, target: float = None, failure: float = Non
         ax.set_xlabel("number of samples N")
         ax.set_title(title, fontsize=9)
     axes[0][0].set_ylabel(r"error $\|\pi(W) - A\|_F / \sqrt{m}$")
-    handles, labels = [], []
-    for ax in axes[0]:
-        for h, l in zip(*ax.get_legend_handles_labels()):
-            if l not in labels:
-                handles.append(h)
-                labels.append(l)
+    handles, labels = _unique_legend_entries(axes[0])
     fig.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=3, fontsize=8)
     return fig
 
@@ -1146,12 +1152,7 @@ def plot_init_closeness(panels, titles: Sequence[str], *, ncols: int = 2):
         ax.set_ylabel(r"$\max_i \|\pi(W^0)_i - A_i\|$")
     for ax in axes.ravel()[len(panels):]:
         ax.set_visible(False)
-    handles, labels = [], []
-    for ax in axes.ravel():
-        for h, l in zip(*ax.get_legend_handles_labels()):
-            if l not in labels:
-                handles.append(h)
-                labels.append(l)
+    handles, labels = _unique_legend_entries(axes.ravel())
     from matplotlib.lines import Line2D
 
     handles.append(Line2D([], [], ls=":", marker="o", mfc="none", color="0.4", lw=0.9))
@@ -1316,12 +1317,7 @@ def plot_preactivations(panels, titles: Sequence[str], *, bins: int = 60):
         ax.set_title(title)
         ax.grid(False)
     axes[0][0].set_ylabel("count (log scale)")
-    handles, labels = [], []
-    for ax in axes[0]:
-        for h, l in zip(*ax.get_legend_handles_labels()):
-            if l not in labels:
-                handles.append(h)
-                labels.append(l)
+    handles, labels = _unique_legend_entries(axes[0])
     fig.legend(handles, labels, loc="outside lower center", ncol=3, fontsize=8)
     return fig
 
@@ -1361,12 +1357,7 @@ def plot_phase_diagrams(diagrams, titles: Sequence[str], intervals, *, level: fl
     for ax in axes.ravel()[len(diagrams):]:
         ax.set_visible(False)
     fig.colorbar(mesh, ax=axes, shrink=0.85, label="support recovery rate")
-    handles, labels = [], []
-    for ax in axes.ravel():
-        for h, l in zip(*ax.get_legend_handles_labels()):
-            if l not in labels:
-                handles.append(h)
-                labels.append(l)
+    handles, labels = _unique_legend_entries(axes.ravel())
     from matplotlib.lines import Line2D
 
     handles.append(Line2D([], [], color="white", lw=1.2))
