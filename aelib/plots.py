@@ -1174,7 +1174,7 @@ def plot_sample_curves(Ns, curves, *, target: float = None, failure: float = Non
         ax.set_yscale("log")
         _plain_log_axis(ax.yaxis)
         ax.set_xlabel("number of samples N")
-        ax.set_title(title)
+        ax.set_title(title, fontsize=mpl.rcParams["legend.fontsize"])  # three titles side by side
     axes[0][0].set_ylabel(r"error $\|\pi(W) - A\|_F / \sqrt{m}$")
     legend(fig)
     return fig
