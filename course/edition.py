@@ -90,12 +90,15 @@ def solutions(nb) -> Dict[str, Dict[str, List[str]]]:
             continue
         if cell.cell_type != "markdown":
             continue
-        for directive, argument, text in _split_blocks(cell.source):
+        pieces = _split_blocks(cell.source)
+        for i, (directive, argument, text) in enumerate(pieces):
             if directive == "solution":
                 found.setdefault(argument, {"prose": [], "code": []})["prose"].append(text)
-            elif directive == "solution-start":
+            elif directive == "solution-start":  # the rest of the cell belongs to the solution
                 gated = argument
-                found.setdefault(argument, {"prose": [], "code": []})["prose"].append(text)
+                rest = "\n".join(piece for _, _, piece in pieces[i:])
+                found.setdefault(argument, {"prose": [], "code": []})["prose"].append(rest)
+                break
     return found
 
 
