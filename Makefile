@@ -2,7 +2,12 @@
 #
 #   make book       build the HTML book strictly (-W) into _build/html (index.html)
 #   make test       pytest on tests/, then nbval re-executes every book/*.ipynb and compares outputs
+<<<<<<< HEAD
 #   make test-portable  nbval under other BLAS kernels, CPU features and thread counts (see below)
+=======
+#   make student    the student edition into _build/student (no solutions; otter-graded answer cells),
+#                   then the leak search and the self-test of the graded exercises
+>>>>>>> course
 #   make notebooks  re-execute every book/*.ipynb in place, top to bottom, in a fresh kernel
 #   make bench      run every benchmarks/*.py with the venv's python
 #   make clean      remove _build
@@ -39,7 +44,11 @@ TESTS     = $(wildcard tests/test_*.py tests/*_test.py)
 NOTEBOOKS = $(sort $(wildcard book/*.ipynb))
 BENCHES   = $(sort $(wildcard benchmarks/*.py))
 
+<<<<<<< HEAD
 .PHONY: venv test test-portable book notebooks bench clean
+=======
+.PHONY: venv test book student notebooks bench clean
+>>>>>>> course
 
 venv: $(STAMP)
 
@@ -61,6 +70,7 @@ ifneq ($(NOTEBOOKS),)
 else
 	@echo "make test: no book/*.ipynb yet, skipping the nbval step"
 endif
+	$(PY) -m course.selftest -v
 
 # The committed outputs must reproduce on readers' machines, not only on the one that wrote them.
 # test-portable re-runs nbval over every chapter in three configurations and reports each:
@@ -95,6 +105,23 @@ test-portable: $(STAMP)
 book: $(STAMP)
 	$(VENV)/bin/jupyter-book build . -W --keep-going --all
 	@echo "Book: $(CURDIR)/_build/html/index.html"
+
+# The student edition (README, "Teaching with this book"): course/edition.py writes the student
+# notebooks, the otter tests and autograders, and a copy of the book's sources without solutions
+# with _config.student.yml (hide_solutions); jupyter-book builds it strictly like `make book`.
+# Then no solution may appear in any file under _build/student, and the self-test grades the
+# instructor's solutions (all pass) and the untouched stubs (all fail).
+STUDENT := _build/student
+student: $(STAMP)
+	rm -rf $(STUDENT)
+	$(PY) -m course.edition $(STUDENT)
+	$(VENV)/bin/jupyter-book build $(STUDENT)/src --config $(STUDENT)/src/_config.student.yml \
+	  --path-output $(STUDENT)/jb -W --keep-going --all
+	mv $(STUDENT)/jb/_build/html $(STUDENT)/html
+	rm -rf $(STUDENT)/jb $(STUDENT)/src
+	$(PY) -m course.leaks $(STUDENT)
+	$(PY) -m course.selftest -v
+	@echo "Student edition: $(CURDIR)/$(STUDENT)/html/index.html, notebooks in $(STUDENT)/notebooks"
 
 # Each notebook runs top to bottom in its own fresh python3 kernel (the venv's ipykernel) and is
 # saved in place with its new outputs. The kernel's working directory is book/, the notebooks' own
