@@ -2,12 +2,9 @@
 #
 #   make book       build the HTML book strictly (-W) into _build/html (index.html)
 #   make test       pytest on tests/, then nbval re-executes every book/*.ipynb and compares outputs
-<<<<<<< HEAD
 #   make test-portable  nbval under other BLAS kernels, CPU features and thread counts (see below)
-=======
 #   make student    the student edition into _build/student (no solutions; otter-graded answer cells),
 #                   then the leak search and the self-test of the graded exercises
->>>>>>> course
 #   make notebooks  re-execute every book/*.ipynb in place, top to bottom, in a fresh kernel
 #   make bench      run every benchmarks/*.py with the venv's python
 #   make clean      remove _build
@@ -44,11 +41,7 @@ TESTS     = $(wildcard tests/test_*.py tests/*_test.py)
 NOTEBOOKS = $(sort $(wildcard book/*.ipynb))
 BENCHES   = $(sort $(wildcard benchmarks/*.py))
 
-<<<<<<< HEAD
-.PHONY: venv test test-portable book notebooks bench clean
-=======
-.PHONY: venv test book student notebooks bench clean
->>>>>>> course
+.PHONY: venv test test-portable book student notebooks bench clean
 
 venv: $(STAMP)
 
