@@ -1,7 +1,10 @@
 # aelib: build, test and run the book.
 #
 #   make book       build the HTML book strictly (-W) into _build/html (index.html)
-#   make test       pytest on tests/, then nbval re-executes every book/*.ipynb and compares outputs
+#   make test       pytest on tests/, then nbval re-executes every book/*.ipynb and compares outputs,
+#                   then make test-browser
+#   make test-browser  the browser tests (tests/test_browser_*.py, marker `browser`) in headless
+#                   Chromium; installs Debian's chromium with apt-get if missing; needs make book first
 #   make notebooks  re-execute every book/*.ipynb in place, top to bottom, in a fresh kernel
 #   make bench      run every benchmarks/*.py with the venv's python
 #   make clean      remove _build
@@ -34,10 +37,11 @@ export MPLBACKEND := Agg
 NB_ENV := MPLBACKEND=module://matplotlib_inline.backend_inline
 
 TESTS     = $(wildcard tests/test_*.py tests/*_test.py)
+BROWSER_TESTS = $(wildcard tests/test_browser_*.py)
 NOTEBOOKS = $(sort $(wildcard book/*.ipynb))
 BENCHES   = $(sort $(wildcard benchmarks/*.py))
 
-.PHONY: venv test book notebooks bench clean
+.PHONY: venv test test-browser book notebooks bench clean
 
 venv: $(STAMP)
 
@@ -50,7 +54,7 @@ $(STAMP): requirements.txt pyproject.toml
 # pytest exits 5 when it collects nothing, so each step runs only when it has something to run.
 test: $(STAMP)
 ifneq ($(TESTS),)
-	$(PY) -m pytest tests
+	$(PY) -m pytest tests -m "not browser"
 else
 	@echo "make test: no tests/test_*.py yet, skipping the pytest step"
 endif
@@ -58,6 +62,16 @@ ifneq ($(NOTEBOOKS),)
 	$(NB_ENV) $(PY) -m pytest --nbval --nbval-current-env --nbval-sanitize-with tests/nbval-sanitize.cfg book/
 else
 	@echo "make test: no book/*.ipynb yet, skipping the nbval step"
+endif
+	$(MAKE) --no-print-directory test-browser
+
+# The browser tests read the built book (_build/html): run make book first (.ci/run does).
+test-browser: $(STAMP)
+ifneq ($(BROWSER_TESTS),)
+	bash tests/ensure_chromium.sh
+	$(PY) -m pytest $(BROWSER_TESTS) -m browser
+else
+	@echo "make test-browser: no tests/test_browser_*.py yet, skipping"
 endif
 
 # --all re-reads every page: an incremental build would skip unchanged pages and so hide the
