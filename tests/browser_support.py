@@ -50,6 +50,8 @@ CHROMEDRIVER = Path("/usr/bin/chromedriver")
 REPO = Path(__file__).resolve().parent.parent
 SCREENSHOT_DIR = REPO / "_build" / "screenshots"
 
+#: Headless Chromium's narrowest window; narrower viewports are emulated.
+HEADLESS_MIN_WIDTH = 500
 #: Hosts a page may talk to: the test's own loopback servers.
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
 #: URL schemes that never touch the network.
@@ -110,7 +112,9 @@ def chrome(
     Parameters
     ----------
     width, height
-        Window size in CSS pixels (390 x 844 is a phone).
+        Window size in CSS pixels (390 x 844 is a phone). Headless Chromium does not make a
+        window narrower than 500 px, so a narrower size is emulated (:func:`set_viewport`,
+        as a touch phone).
     block_network
         If true, every host name except the loopback resolves to "not found" and every
         non-loopback connection goes to a dead proxy, so a page that needs the network fails
@@ -159,10 +163,24 @@ def chrome(
     try:
         driver.set_page_load_timeout(60)
         driver.execute_cdp_cmd("Network.enable", {})
+        if width < HEADLESS_MIN_WIDTH:
+            set_viewport(driver, width, height, mobile=True)
         yield driver
     finally:
         driver.quit()
         shutil.rmtree(profile, ignore_errors=True)
+
+
+def set_viewport(driver: object, width: int, height: int, *, mobile: bool = False) -> None:
+    """Emulate a screen of ``width`` x ``height`` CSS pixels (device pixel ratio 1).
+
+    With ``mobile``, a page's ``<meta name="viewport">`` is honoured as on a phone (a page
+    without one is laid out 980 px wide and shrunk, as phones do).
+    """
+    driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile},
+    )
 
 
 def is_external(url: str) -> bool:
