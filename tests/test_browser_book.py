@@ -9,8 +9,9 @@ and other connections go to a dead proxy (:func:`browser_support.chrome`). For e
   none holds raw ``\\(`` / ``\\[`` text, and MathJax reports no TeX error (``mjx-merror``);
   every chapter has formulas;
 * no widget placeholder (an ipywidgets view with no manager is a blank box);
-* no cross-reference is a bare kind word ("Theorem "), no HTML id is used twice, and exercises
-  are numbered within their chapter (4.1, 4.2, ...).
+* no cross-reference is a bare kind word ("Theorem ") and no MyST role shows as raw text
+  ("{cite}`...`"), no HTML id is used twice, and exercises are numbered within their chapter
+  (4.1, 4.2, ...).
 
 A solution dropdown is checked to open on click, and screenshots for review go to
 ``_build/screenshots/``: chapter 5 offline, a solution folded and opened, a figure at phone
@@ -124,6 +125,7 @@ return {
   refs: [...document.querySelectorAll('article a.reference.internal')].map(a => a.textContent),
   widgets: document.querySelectorAll('script[type="application/vnd.jupyter.widget-view+json"], .jupyter-widgets').length,
   exercises: [...document.querySelectorAll('div.exercise p.admonition-title > span.caption-number')].map(s => s.textContent.trim()),
+  raw_roles: (document.body.innerText.match(/\\{(cite|cite:p|cite:t|ref|numref|prf:ref|eq|doc)\\}`[^`]*`/g) || []),
 };
 """
 
@@ -147,6 +149,7 @@ def test_page_offline(driver, base_url, page):
     assert state["widgets"] == 0, "widget placeholder (shows as a blank box without a widget manager)"
     assert state["duplicate_ids"] == [], "ids used more than once"
     assert [r for r in state["refs"] if BARE_REF.match(r)] == [], "blank cross-references"
+    assert state["raw_roles"] == [], "MyST roles shown as raw text"
     chapter = re.match(r"book/(\d+)_", page)
     if chapter and state["exercises"]:
         n = int(chapter.group(1))
@@ -214,8 +217,14 @@ def test_solution_dropdown_toggles(driver, base_url):
     assert button.get_attribute("aria-expanded") == "false"
     screenshot(driver, "book_solution_folded")
     button.click()
-    wait_js(driver, "!document.querySelector('div.solution.dropdown').classList.contains('toggle-hidden')")
-    assert body.is_displayed() and button.get_attribute("aria-expanded") == "true", "solution did not open"
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    # The theme fades the body in (0.3 s transition): wait for it, at most 10 s.
+    WebDriverWait(driver, 10, poll_frequency=0.1).until(
+        lambda d: "toggle-hidden" not in solution.get_attribute("class") and body.is_displayed(),
+        message="solution did not open",
+    )
+    assert button.get_attribute("aria-expanded") == "true", "solution did not open"
     assert body.find_elements(By.CSS_SELECTOR, "mjx-container"), "opened solution shows no typeset math"
     screenshot(driver, "book_solution_opened")
 
