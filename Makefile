@@ -1,7 +1,10 @@
 # aelib: build, test and run the book.
 #
 #   make book       build the HTML book strictly (-W) into _build/html (index.html)
-#   make test       pytest on tests/, then nbval re-executes every book/*.ipynb and compares outputs
+#   make test       pytest on tests/, then nbval re-executes every book/*.ipynb and compares outputs,
+#                   then the self-test of the graded exercises, then make test-browser
+#   make test-browser  the browser tests (tests/test_browser_*.py, marker `browser`) in headless
+#                   Chromium; installs Debian's chromium with apt-get if missing; needs make book first
 #   make test-portable  nbval under other BLAS kernels, CPU features and thread counts (see below)
 #   make student    the student edition into _build/student (no solutions; otter-graded answer cells),
 #                   then the leak search and the self-test of the graded exercises
@@ -38,10 +41,11 @@ NB_ENV := MPLBACKEND=module://matplotlib_inline.backend_inline
 
 NBVAL     = $(PY) -m pytest --nbval --nbval-current-env --nbval-sanitize-with tests/nbval-sanitize.cfg -p no:cacheprovider
 TESTS     = $(wildcard tests/test_*.py tests/*_test.py)
+BROWSER_TESTS = $(wildcard tests/test_browser_*.py)
 NOTEBOOKS = $(sort $(wildcard book/*.ipynb))
 BENCHES   = $(sort $(wildcard benchmarks/*.py))
 
-.PHONY: venv test test-portable book student notebooks bench clean
+.PHONY: venv test test-browser test-portable book student notebooks bench clean
 
 venv: $(STAMP)
 
@@ -54,7 +58,7 @@ $(STAMP): requirements.txt pyproject.toml
 # pytest exits 5 when it collects nothing, so each step runs only when it has something to run.
 test: $(STAMP)
 ifneq ($(TESTS),)
-	$(PY) -m pytest tests
+	$(PY) -m pytest tests -m "not browser"
 else
 	@echo "make test: no tests/test_*.py yet, skipping the pytest step"
 endif
@@ -64,6 +68,16 @@ else
 	@echo "make test: no book/*.ipynb yet, skipping the nbval step"
 endif
 	$(PY) -m course.selftest -v
+	$(MAKE) --no-print-directory test-browser
+
+# The browser tests read the built book (_build/html): run make book first (.ci/run does).
+test-browser: $(STAMP)
+ifneq ($(BROWSER_TESTS),)
+	bash tests/ensure_chromium.sh
+	$(PY) -m pytest $(BROWSER_TESTS) -m browser
+else
+	@echo "make test-browser: no tests/test_browser_*.py yet, skipping"
+endif
 
 # The committed outputs must reproduce on readers' machines, not only on the one that wrote them.
 # test-portable re-runs nbval over every chapter in three configurations and reports each:
