@@ -769,6 +769,7 @@ OUTCOME_COLORS: Dict[str, str] = {
     "straddle": COLORS[4],
     "duplicate": COLORS[1],
     "dead": "0.35",
+    "stalled": "0.7",
 }
 
 
@@ -826,11 +827,11 @@ def plot_run_outcomes(outcomes, *, title: str = None):
     ----------
     outcomes : mapping label -> mapping outcome -> share
         Outcome names among "recovered", "near", "straddle", "duplicate", "dead"
-        (the run's worst column label, :func:`aelib.classify_columns`); shares of
-        all runs of that setting.
+        (the run's worst column label, :func:`aelib.classify_columns`) and "stalled"
+        (:func:`aelib.stalled_start`); shares of all runs of that setting.
     """
     labels = list(outcomes)
-    order = ["recovered", "near", "straddle", "duplicate", "dead"]
+    order = ["recovered", "near", "straddle", "duplicate", "dead", "stalled"]
     fig, ax = new_figure(width=7.2, height=0.32 * len(labels) + 1.3)
     ax.grid(False)
     left = np.zeros(len(labels))
@@ -843,7 +844,7 @@ def plot_run_outcomes(outcomes, *, title: str = None):
     ax.set_yticks(y, labels)
     ax.set_xlim(0, 1)
     ax.set_xlabel("share of runs")
-    ax.legend(ncol=5, loc="lower center", bbox_to_anchor=(0.5, 1.0), fontsize=8)
+    ax.legend(ncol=6, loc="lower center", bbox_to_anchor=(0.5, 1.0), fontsize=8)
     if title:
         ax.set_title(title, pad=22)
     return fig
