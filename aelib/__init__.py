@@ -92,6 +92,7 @@ from .experiments import (
 )
 from .sweeps import CacheWarning, cache_key, grid_product, sweep
 from .baselines import (
+    MIXTURE_ENCODERS,
     MIXTURE_RUNS,
     dictionary_learning,
     dictionary_learning_point,
@@ -137,6 +138,7 @@ from .starts import (
     failure_given,
     max_cosine,
     nearest_columns,
+    stalled_start,
     start_trial,
     success_grid,
     success_probability,
@@ -206,9 +208,9 @@ __all__ = [
     "code_second_moment", "oracle_error", "sample_point", "samples_needed",
     "FAILURE_CAUSES", "START_ENCODERS", "START_NAMES", "classify_columns",
     "collision_free_probability", "coverage", "dead_units", "duplicate_columns",
-    "failure_causes", "failure_given", "max_cosine", "nearest_columns", "start_trial",
+    "failure_causes", "failure_given", "max_cosine", "nearest_columns", "stalled_start", "start_trial",
     "success_grid", "success_probability",
-    "MIXTURE_RUNS", "dictionary_learning", "dictionary_learning_point", "kmeans_dictionary", "mixture_comparison",
+    "MIXTURE_ENCODERS", "MIXTURE_RUNS", "dictionary_learning", "dictionary_learning_point", "kmeans_dictionary", "mixture_comparison",
     "neural_sparse_coding", "sparse_comparison", "timed",
     "TiedAutoencoder",
 ]

@@ -859,6 +859,7 @@ OUTCOME_COLORS: Dict[str, str] = {
     "straddle": COLORS[4],
     "duplicate": COLORS[1],
     "dead": "0.35",
+    "stalled": "0.7",
 }
 
 
@@ -917,11 +918,11 @@ def plot_run_outcomes(outcomes, *, title: str = None):
     ----------
     outcomes : mapping label -> mapping outcome -> share
         Outcome names among "recovered", "near", "straddle", "duplicate", "dead"
-        (the run's worst column label, :func:`aelib.classify_columns`); shares of
-        all runs of that setting.
+        (the run's worst column label, :func:`aelib.classify_columns`) and "stalled"
+        (:func:`aelib.stalled_start`); shares of all runs of that setting.
     """
     labels = list(outcomes)
-    order = ["recovered", "near", "straddle", "duplicate", "dead"]
+    order = ["recovered", "near", "straddle", "duplicate", "dead", "stalled"]
     fig, ax = new_figure(height=0.32 * len(labels) + 1.5)
     ax.grid(False)
     left = np.zeros(len(labels))
