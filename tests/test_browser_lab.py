@@ -5,13 +5,14 @@ free port, a token), so the test checks the settings a student gets: the pinned 
 jupyterlab-myst of ``requirements-lab.txt``, the server rooted at ``book/``, the kernel ``aelib``
 registered with ``make test``'s environment. Jupyter's data, config and runtime folders point to
 a temporary folder, so the test neither reads nor writes the user's own Jupyter setup, and
-autosave is off there, so the test never writes the chapter (it checks the file is unchanged).
+autosave is off there, so the test never writes the chapter (it checks the file is unchanged; the
+first checkpoint JupyterLab saves in ``book/.ipynb_checkpoints`` is removed again).
 
 Checked:
 
 * the kernel ``aelib`` is registered where ``ipykernel install --user`` puts it, runs this
   clone's venv and carries make test's environment (one BLAS thread, ``PYTHONHASHSEED=0``, the
-  inline plotting backend);
+  inline plotting backend), also when started from an environment without them;
 * every chapter names the kernel ``aelib`` in its metadata, and chapter 4 opens with it;
 * every MyST directive of the chapter renders: each ``{prf:...}`` as a theorem box, each
   ``{exercise}`` as an exercise box, each ``{solution}`` as a *folded* dropdown (its text not
@@ -30,6 +31,7 @@ import json
 import os
 import re
 import secrets
+import shutil
 import signal
 import subprocess
 import time
@@ -113,6 +115,9 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
     port, token = free_port(), secrets.token_hex(16)
     chapter = REPO / "book" / CHAPTER
     before = hashlib.sha256(chapter.read_bytes()).hexdigest()
+    # JupyterLab saves a first checkpoint of a notebook it opens; remove it if the test made it.
+    checkpoints = REPO / "book" / ".ipynb_checkpoints"
+    had_checkpoints = checkpoints.exists()
     log = home / "make_lab.log"
     opts = f"--no-browser --ip=127.0.0.1 --port={port} --port-retries=0 --IdentityProvider.token={token}"
     with log.open("w") as out:
@@ -145,6 +150,8 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
+        if not had_checkpoints:
+            shutil.rmtree(checkpoints, ignore_errors=True)
     assert hashlib.sha256(chapter.read_bytes()).hexdigest() == before, f"the test changed {chapter}"
 
 
@@ -164,6 +171,33 @@ def test_kernel_registered_with_make_test_environment(lab: Lab) -> None:
     assert Path(spec["argv"][0]).resolve() == (REPO / ".venv" / "bin" / "python").resolve()
     # Where `ipykernel install --user` puts it, so any Jupyter or VS Code of this user finds it.
     assert (lab.data_dir / "kernels" / KERNEL / "kernel.json").is_file()
+
+
+def test_kernel_gets_the_environment_without_make(lab: Lab) -> None:
+    """A kernel started from the registered spec by any front end, from an environment without
+    make test's variables (a server started by hand), still runs with them."""
+    from jupyter_client.kernelspec import KernelSpecManager
+    from jupyter_client.manager import KernelManager
+
+    bare = {k: v for k, v in os.environ.items() if k not in KERNEL_ENV}
+    ksm = KernelSpecManager(kernel_dirs=[str(lab.data_dir / "kernels")], ensure_native_kernel=False)
+    km = KernelManager(kernel_name=KERNEL, kernel_spec_manager=ksm)
+    km.start_kernel(env=bare)
+    kc = km.client()
+    kc.start_channels()
+    try:
+        kc.wait_for_ready(timeout=STARTUP_TIMEOUT)
+        code = "import json, os; print(json.dumps({k: os.environ.get(k) for k in %r}))" % sorted(KERNEL_ENV)
+        printed: list[str] = []
+        reply = kc.execute_interactive(
+            code, timeout=STARTUP_TIMEOUT,
+            output_hook=lambda msg: printed.append(msg["content"].get("text", "")),
+        )
+        assert reply["content"]["status"] == "ok"
+        assert json.loads("".join(printed)) == KERNEL_ENV
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
 
 
 def test_chapter_4_renders_theorems_and_folded_solutions(lab: Lab) -> None:
