@@ -43,6 +43,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from selenium.common.exceptions import TimeoutException
 
 from browser_support import REPO, BrowserLog, chrome, free_port, screenshot, wait_js
 
@@ -209,12 +210,26 @@ def test_chapter_4_renders_theorems_and_folded_solutions(lab: Lab) -> None:
         log.reset()
         driver.get(f"{lab.url}/lab/tree/{CHAPTER}?token={lab.token}")
         nb = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook"
-        wait_js(
-            driver,
-            f"document.querySelectorAll('{nb} .myst-proof').length >= {expected['prf']}"
-            f" && document.querySelectorAll('{nb} details').length >= {expected['solution']}",
-            timeout=RENDER_TIMEOUT,
-        )
+        try:
+            wait_js(
+                driver,
+                f"document.querySelectorAll('{nb} .myst-proof').length >= {expected['prf']}"
+                f" && document.querySelectorAll('{nb} details').length >= {expected['solution']}",
+                timeout=RENDER_TIMEOUT,
+            )
+        except TimeoutException:
+            shot = screenshot(driver, "lab_ch4_failure")
+            seen = driver.execute_script(
+                f"return [document.querySelectorAll('{nb} .myst-proof').length,"
+                f" document.querySelectorAll('{nb} details').length]"
+            )
+            pytest.fail(
+                f"after {RENDER_TIMEOUT:.0f} s JupyterLab shows {seen[0]} theorem boxes and {seen[1]} "
+                f"solution dropdowns in {CHAPTER}, expected {expected['prf']} and "
+                f"{expected['solution']}: is jupyterlab-myst installed and enabled "
+                f"(`.venv/bin/jupyter labextension list`)? Screenshot: {shot}",
+                pytrace=False,
+            )
         found = driver.execute_script(
             f"""const nb = document.querySelector('{nb}');
             const details = [...nb.querySelectorAll('details')];
