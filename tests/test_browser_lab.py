@@ -84,6 +84,16 @@ def _tail(path: Path, lines: int = 40) -> str:
     return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
 
 
+def _gated_code_cells(nb) -> int:
+    inside, count = False, 0
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            inside = ("{solution-start}" in cell.source) or (inside and "{solution-end}" not in cell.source)
+        elif inside:
+            count += 1
+    return count
+
+
 def _directive_counts(path: Path) -> dict[str, int]:
     """How many ``{prf:...}``, ``{exercise}``, ``{solution}`` directives and markdown cells the chapter has."""
     nb = nbformat.read(path, as_version=4)
@@ -92,7 +102,10 @@ def _directive_counts(path: Path) -> dict[str, int]:
     return {
         "prf": len(re.findall(opening % r"prf:[a-z]+", text, flags=re.M)),
         "exercise": len(re.findall(opening % "exercise", text, flags=re.M)),
-        "solution": len(re.findall(opening % "solution", text, flags=re.M)),
+        # a gated solution (solution-start ... solution-end, its code executed in the book) renders
+        # as one more dropdown, "Start of Solution to ..."; its code cells are folded by metadata
+        "solution": len(re.findall(opening % "solution(?:-start)?", text, flags=re.M)),
+        "gated_code": _gated_code_cells(nb),
         "markdown": sum(c.cell_type == "markdown" for c in nb.cells),
         "refs": sorted(set(re.findall(r"\{(?:ref|prf:ref|numref)\}`(?:[^`<]*<)?([^`>]+)>?`", text))),
     }
@@ -214,7 +227,8 @@ def test_chapter_4_renders_theorems_and_folded_solutions(lab: Lab) -> None:
             wait_js(
                 driver,
                 f"document.querySelectorAll('{nb} .myst-proof').length >= {expected['prf']}"
-                f" && document.querySelectorAll('{nb} details').length >= {expected['solution']}",
+                f" && document.querySelectorAll('{nb} details').length >= {expected['solution']}"
+                f" && document.querySelectorAll('{nb} aside.myst-exercise[id^=\"ex-\"]').length >= {expected['exercise']}",
                 timeout=RENDER_TIMEOUT,
             )
         except TimeoutException:
@@ -236,7 +250,8 @@ def test_chapter_4_renders_theorems_and_folded_solutions(lab: Lab) -> None:
             return {{
               proofs: nb.querySelectorAll('.myst-proof').length,
               proof_titles: [...nb.querySelectorAll('.myst-proof-title')].map(e => e.textContent),
-              exercises: nb.querySelectorAll('aside.myst-exercise').length,
+              // a gated solution renders as one more (unlabelled) exercise-styled aside: count labelled ones
+              exercises: nb.querySelectorAll('aside.myst-exercise[id^="ex-"]').length,
               solutions: details.length,
               solution_titles: details.map(d => d.querySelector('summary').textContent),
               open: details.filter(d => d.open).length,
@@ -244,6 +259,8 @@ def test_chapter_4_renders_theorems_and_folded_solutions(lab: Lab) -> None:
                   c => c.tagName !== 'SUMMARY' && c.checkVisibility())).length,
               links: [...nb.querySelectorAll('.jp-MarkdownCell .myst a[href^="#"]')].map(
                   a => a.getAttribute('href').slice(1)),
+              folded_inputs: nb.querySelectorAll('.jp-CodeCell .jp-InputPlaceholder').length,
+              folded_outputs: nb.querySelectorAll('.jp-CodeCell .jp-OutputPlaceholder').length,
               rendered: nb.querySelectorAll('.jp-MarkdownCell .myst').length,
               cells: nb.querySelectorAll('.jp-MarkdownCell').length,
               text: [...nb.querySelectorAll('.jp-MarkdownCell .myst')].map(e => e.textContent).join('\\n'),
@@ -253,7 +270,11 @@ def test_chapter_4_renders_theorems_and_folded_solutions(lab: Lab) -> None:
         assert any(t.startswith("Theorem") and "Code consistency" in t for t in found["proof_titles"])
         assert found["exercises"] == expected["exercise"]
         assert found["solutions"] == expected["solution"]
-        assert all(t.startswith("Solution to") for t in found["solution_titles"]), found["solution_titles"]
+        assert all(t.startswith(("Solution to", "Start of Solution to")) for t in found["solution_titles"]), \
+            found["solution_titles"]
+        # the code of a gated solution is folded too: input and output collapsed to placeholders
+        assert found["folded_inputs"] >= expected["gated_code"], found["folded_inputs"]
+        assert found["folded_outputs"] >= expected["gated_code"], found["folded_outputs"]
         assert found["open"] == 0 and found["shown"] == 0, "a solution is not folded"
         # Every markdown cell is rendered by MyST (not shown as source); none shows raw directives.
         assert found["rendered"] == found["cells"] == expected["markdown"], found

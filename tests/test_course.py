@@ -101,3 +101,20 @@ def test_registry_tests_and_titles_agree():
                 if directive == "exercise":
                     titles[edition.exercise_label(text)] = edition.is_coding(text)
     assert all(titles[label] for label in graded)  # every graded exercise is marked (code)
+
+
+def test_gated_solution_code_is_folded_in_jupyterlab():
+    """The code of a gated solution (between solution-start and solution-end) is executed for the
+    HTML book, but a reader in JupyterLab sees it folded, like the solutions' dropdowns: JupyterLab
+    honours the cell metadata ``jupyter.source_hidden`` / ``jupyter.outputs_hidden``."""
+    unfolded = []
+    for path in sorted((ROOT / "book").glob("[0-9][0-9]_*.ipynb")):
+        inside = False
+        for cell in nbformat.read(path, as_version=4).cells:
+            if cell.cell_type == "markdown":
+                inside = ("{solution-start}" in cell.source) or (inside and "{solution-end}" not in cell.source)
+            elif inside:
+                flags = cell.metadata.get("jupyter", {})
+                if not (flags.get("source_hidden") and flags.get("outputs_hidden")):
+                    unfolded.append(f"{path.name}:{cell.id}")
+    assert not unfolded, f"gated solution code cells not folded: {unfolded}"
