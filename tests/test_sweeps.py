@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import math
+from collections import Counter
 import os
 import threading
 import time
@@ -527,3 +528,91 @@ def test_cache_dir_that_is_a_file(tmp_path, monkeypatch):
     monkeypatch.setenv(sweeps.CACHE_ENV, str(target))
     with pytest.raises(ValueError, match=f"cache_dir \\(from {sweeps.CACHE_ENV}\\).*not a folder"):
         sweep(math.hypot, [{"x": 3, "y": 4}])
+
+
+# --- a real cluster engine: dask.distributed through joblib ---------------------------
+
+STARTS_GRID = grid_product(n=[16, 32], m=[2, 3], noise_std=0.02, N=200, seed=range(2), steps=10)
+
+
+def killable_trial(log, hold, victim, index, **point):
+    """aelib.start_trial, leaving a marker ``<index>-<pid>-<uuid>`` per call.
+
+    The point ``victim`` blocks (up to a minute) unless the file ``hold`` already
+    existed when it started: the test kills the worker process running it meanwhile.
+    """
+    retry = os.path.exists(hold)
+    Path(log, f"{index}-{os.getpid()}-{uuid.uuid4().hex}").touch()
+    if index == victim and not retry:
+        for _ in range(600):
+            time.sleep(0.1)
+    return aelib.start_trial(**point)
+
+
+def trial_calls(log) -> list:
+    """(index, pid) of every call so far."""
+    return sorted(tuple(int(v) for v in name.split("-")[:2]) for name in os.listdir(log))
+
+
+def test_dask_cluster_sweep_survives_a_killed_worker(tmp_path):
+    """A chapter-10 grid on a 2-process LocalCluster under parallel_config(backend="dask"),
+    with the cache on, while one worker process is killed (SIGKILL, by pid) mid-point."""
+    import signal
+
+    distributed = pytest.importorskip("distributed")
+    from threadpoolctl import threadpool_limits
+
+    log, cache, hold = tmp_path / "log", tmp_path / "cache", tmp_path / "hold"
+    log.mkdir()
+    victim = 5
+    grid = [{"log": str(log), "hold": str(hold), "victim": victim, "index": i, **p} for i, p in enumerate(STARTS_GRID)]
+    with threadpool_limits(limits=1):  # dask workers run one BLAS thread: the serial run does too
+        serial = sweep(aelib.start_trial, STARTS_GRID)
+
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+    ) as cluster, distributed.Client(cluster) as client:
+        workers = set(client.run(os.getpid).values())
+        assert len(workers) == 2 and os.getpid() not in workers
+        outcome = {}
+
+        def run():
+            try:
+                with parallel_config(backend="dask"):
+                    outcome["results"] = sweep(killable_trial, grid, cache_dir=cache)
+            except BaseException as exc:  # reported by the main thread
+                outcome["error"] = exc
+
+        runner = threading.Thread(target=run, daemon=True)
+        runner.start()
+        deadline = time.time() + 60
+        while not [c for c in trial_calls(log) if c[0] == victim] and time.time() < deadline and runner.is_alive():
+            time.sleep(0.02)
+        started = [pid for index, pid in trial_calls(log) if index == victim]
+        assert started, f"the victim point never started: {outcome}"
+        killed = started[0]
+        assert killed in workers  # a worker process of the cluster, not this one
+        hold.touch()  # the retried point must not block again
+        os.kill(killed, signal.SIGKILL)
+        runner.join(120)
+        assert not runner.is_alive(), "the sweep did not finish after a worker was killed"
+
+        # The sweep finished: dask rescheduled the killed point on a live worker.
+        assert "error" not in outcome, outcome.get("error")
+        assert outcome["results"] == serial  # equal to the serial run, in grid order
+        victim_runs = [pid for index, pid in trial_calls(log) if index == victim]
+        assert len(victim_runs) == 2 and victim_runs.count(killed) == 1
+        assert sorted({index for index, _ in trial_calls(log)}) == list(range(len(grid)))
+        files = cache_files(cache)
+        assert len(files) == len(grid) and not [f for f in files if f.name.endswith(".tmp")]
+
+        # A rerun loads everything; after losing two files it computes exactly those two.
+        before = Counter(index for index, _ in trial_calls(log))
+        lost = [cache_key(killable_trial, grid[i]) for i in (1, 6)]
+        for f in files:
+            if f.stem in lost:
+                f.unlink()
+        with parallel_config(backend="dask"):
+            again = sweep(killable_trial, grid, cache_dir=cache)
+        assert again == serial
+        assert Counter(index for index, _ in trial_calls(log)) - before == Counter({1: 1, 6: 1})
