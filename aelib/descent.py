@@ -22,7 +22,15 @@ from typing import Optional
 
 import numpy as np
 
-from ._checks import check_activation, check_bias, check_int, check_matrix, check_probabilities, check_real
+from ._checks import (
+    check_activation,
+    check_bias,
+    check_int,
+    check_matrix,
+    check_probabilities,
+    check_real,
+    unit_columns,
+)
 from .autoencoder import _loss_and_gradients, _squared_norm, _workspace, encode
 from .metrics import matched_distance
 
@@ -94,12 +102,25 @@ def _next_bias(b: np.ndarray, decay: float, floor: Optional[float]) -> np.ndarra
 
 
 def _normalized_step(W: np.ndarray, G: np.ndarray, lr: float) -> np.ndarray:
+    """normalize(W - lr G), with column norms that neither overflow nor underflow."""
     W = W - lr * G
-    norms = np.linalg.norm(W, axis=0)
-    if np.any(norms == 0):
-        raise FloatingPointError("a column of W - lr * gradient is zero; cannot normalize (lower lr)")
-    W /= norms
+    W, failed = unit_columns(W, out=W)
+    if failed.size:
+        if np.any(np.all(W[:, failed] == 0, axis=0)):
+            raise FloatingPointError("a column of W - lr * gradient is zero; cannot normalize (lower lr)")
+        raise FloatingPointError("a column of W - lr * gradient is not finite")
     return W
+
+
+def _diverged(what: str, step: int, lr: float, Y: np.ndarray) -> FloatingPointError:
+    """The error :func:`train` raises when its iterates stop being finite."""
+    scale = float(np.max(np.abs(Y)))
+    limit = float(np.sqrt(np.finfo(Y.dtype).max))
+    return FloatingPointError(
+        f"train: {what} at step {step} (lr={lr:g}, data scale max|Y|={scale:.3g}). "
+        "Lower lr, or scale the data to order 1 (the theory assumes unit-norm dictionary "
+        f"atoms; the loss squares the data, so in {Y.dtype} entries beyond about {limit:.0e} overflow)"
+    )
 
 
 def _train_arguments(Y, W0, b0, lr, steps, activation, lam, bias_decay, bias_floor, A):
@@ -170,13 +191,31 @@ def train(
     Returns
     -------
     TrainResult
+        Every value in it is finite.
+
+    Raises
+    ------
+    ValueError
+        If an argument is invalid (the message names it), e.g. Y with NaN or inf.
+    FloatingPointError
+        If the run stops being finite: the loss at some W^s (in float64 the loss
+        squares the data, so entries beyond about 1e150 overflow), or a column of
+        W - lr g that is zero or not finite. The message names the step, ``lr`` and
+        the data scale max|Y|. There is no ``diverged`` flag on the result: an
+        exception means that no NaN W can reach the code downstream. A run that
+        drifts away from A but stays finite (a step size beyond the stable range of
+        Thm. 4) is not a floating-point failure and runs to the end.
 
     Notes
     -----
     Two passes over Y per step: Z = W^T Y, then one m-row product Y (X + P)^T; the
     loss comes from m x m and m x N products. The loss recorded at W^s is the one
     whose gradient makes step s, so the history costs nothing extra; only the final
-    loss needs one more pass.
+    loss needs one more pass. The finiteness checks cost O(nm) per step.
+
+    The column norms of normalize() are rescaled where a plain sum of squares would
+    overflow or underflow (:func:`aelib.normalize_columns`), so even ``lr=1e300``
+    gives unit columns (along -g); elsewhere they are exactly ``np.linalg.norm``.
     """
     Y, W, b, lr, steps, lam, bias_decay, bias_floor, A = _train_arguments(
         Y, W0, b0, lr, steps, activation, lam, bias_decay, bias_floor, A
@@ -193,6 +232,8 @@ def train(
         loss_value, G, _ = _loss_and_gradients(
             W, b, Y, activation, lam, workspace, squared_norm_Y, with_gradients=not last
         )
+        if not np.isfinite(loss_value):
+            raise _diverged("the loss is not finite", steps_run, lr, Y)
         losses.append(loss_value)
         biases.append(b)
         if A is not None:
@@ -202,9 +243,12 @@ def train(
             break
         if last:
             break
-        W = _normalized_step(W, G, lr)
-        b = _next_bias(b, bias_decay, bias_floor)
         steps_run += 1
+        try:
+            W = _normalized_step(W, G, lr)
+        except FloatingPointError as exc:
+            raise _diverged(str(exc), steps_run, lr, Y) from None
+        b = _next_bias(b, bias_decay, bias_floor)
     return TrainResult(
         W=W,
         b=b,
@@ -235,7 +279,8 @@ def reference_train(
     Three n x N products per step instead of two and an n x N residual; kept as the
     readable statement of the algorithm and as the reference the tests and
     benchmarks compare :func:`train` against. Same parameters as :func:`train`
-    (without early stopping).
+    (without early stopping), and the same FloatingPointError when the run stops
+    being finite.
     """
     Y, W, b, lr, steps, lam, bias_decay, bias_floor, A = _train_arguments(
         Y, W0, b0, lr, steps, activation, lam, bias_decay, bias_floor, A
@@ -246,6 +291,8 @@ def reference_train(
         X = encode(W, b, Y, activation=activation, lam=lam)
         R = Y - W @ X
         losses.append(0.5 * float(np.sum(R * R)) / N)
+        if not np.isfinite(losses[-1]):
+            raise _diverged("the loss is not finite", step, lr, Y)
         biases.append(b)
         if A is not None:
             distances.append(matched_distance(W, A, signs=signs))
@@ -253,7 +300,10 @@ def reference_train(
             break
         gate = X != 0  # the approximation: 1{x_i != 0} in place of sigma'(z_i)
         G = -(R @ X.T + Y @ (gate * (W.T @ R)).T) / N
-        W = _normalized_step(W, G, lr)
+        try:
+            W = _normalized_step(W, G, lr)
+        except FloatingPointError as exc:
+            raise _diverged(str(exc), step + 1, lr, Y) from None
         b = _next_bias(b, bias_decay, bias_floor)
     return TrainResult(W, b, np.array(losses), np.array(distances) if A is not None else None, np.array(biases), steps, False)
 
