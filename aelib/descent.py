@@ -140,6 +140,12 @@ def _train_arguments(Y, W0, b0, lr, steps, activation, lam, bias_decay, bias_flo
     return Y, W0, b0, lr, steps, lam, bias_decay, bias_floor, A
 
 
+# Overflow inside a step is not warned about: every step's loss and W are checked, and
+# a non-finite one raises FloatingPointError (see train's docstring).
+_CHECKED = np.errstate(over="ignore", invalid="ignore", divide="ignore")
+
+
+@_CHECKED
 def train(
     Y: np.ndarray,
     W0: np.ndarray,
@@ -199,8 +205,8 @@ def train(
         If an argument is invalid (the message names it), e.g. Y with NaN or inf.
     FloatingPointError
         If the run stops being finite: the loss at some W^s (in float64 the loss
-        squares the data, so entries beyond about 1e150 overflow), or a column of
-        W - lr g that is zero or not finite. The message names the step, ``lr`` and
+        squares the data, so entries beyond about 1e150 overflow), a column of
+        W - lr g that is zero or not finite, or the bias (``bias_decay`` < 1 grows it). The message names the step, ``lr`` and
         the data scale max|Y|. There is no ``diverged`` flag on the result: an
         exception means that no NaN W can reach the code downstream. A run that
         drifts away from A but stays finite (a step size beyond the stable range of
@@ -249,6 +255,8 @@ def train(
         except FloatingPointError as exc:
             raise _diverged(str(exc), steps_run, lr, Y) from None
         b = _next_bias(b, bias_decay, bias_floor)
+        if not np.isfinite(b).all():
+            raise _diverged("the bias is not finite", steps_run, lr, Y)
     return TrainResult(
         W=W,
         b=b,
@@ -260,6 +268,7 @@ def train(
     )
 
 
+@_CHECKED
 def reference_train(
     Y: np.ndarray,
     W0: np.ndarray,
@@ -305,6 +314,8 @@ def reference_train(
         except FloatingPointError as exc:
             raise _diverged(str(exc), step + 1, lr, Y) from None
         b = _next_bias(b, bias_decay, bias_floor)
+        if not np.isfinite(b).all():
+            raise _diverged("the bias is not finite", step + 1, lr, Y)
     return TrainResult(W, b, np.array(losses), np.array(distances) if A is not None else None, np.array(biases), steps, False)
 
 

@@ -145,7 +145,7 @@ class TiedAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
     the loss squares the data: on badly scaled data (entries beyond about 1e150 in
     float64, 1e19 in float32) it overflows. Overflow is never silent: :meth:`fit`
     then raises the FloatingPointError of :func:`aelib.train` (naming ``lr`` and the
-    data scale) and leaves the estimator as it was, and :meth:`transform` and :meth:`score`
+    data scale) before any learned attribute is set, and :meth:`transform` and :meth:`score`
     raise FloatingPointError rather than return inf or NaN. The theory assumes
     unit-norm dictionary atoms, so scale the data accordingly (for instance with a
     ``Normalizer``).
@@ -299,7 +299,8 @@ class TiedAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         """
         check_is_fitted(self)
         X = validate_data(self, X, dtype=_FLOATS, reset=False)
-        codes = encode(self.components_.T, self.bias_, X.T, activation=self.activation, lam=self.lam)
+        with np.errstate(over="ignore", invalid="ignore"):  # checked by _finite
+            codes = encode(self.components_.T, self.bias_, X.T, activation=self.activation, lam=self.lam)
         return _finite("transform", codes).T
 
     def inverse_transform(self, X):
@@ -338,4 +339,6 @@ class TiedAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         """
         check_is_fitted(self)
         X = validate_data(self, X, dtype=_FLOATS, reset=False)
-        return -_finite("score", loss(self.components_.T, self.bias_, X.T, activation=self.activation, lam=self.lam))
+        with np.errstate(over="ignore", invalid="ignore"):  # checked by _finite
+            value = loss(self.components_.T, self.bias_, X.T, activation=self.activation, lam=self.lam)
+        return -_finite("score", value)

@@ -121,7 +121,7 @@ def _top_left_singular_vectors(Y: np.ndarray, r: int, gram: Optional[np.ndarray]
     """Top-r left singular vectors of Y (eigenvectors of Y Y^T, or of ``gram`` when given), in decreasing order."""
     n, N = Y.shape
     if gram is not None or n <= N:
-        with np.errstate(over="ignore"):
+        with np.errstate(over="ignore", invalid="ignore"):  # checked just below
             gram = Y @ Y.T if gram is None else gram
         if not np.isfinite(gram).all():
             raise FloatingPointError(
