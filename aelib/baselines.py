@@ -1,8 +1,8 @@
 """What a practitioner would use instead of the autoencoder: the baselines.
 
-* :func:`kmeans_dictionary` -- Lloyd's k-means {cite}`lloyd1982least` (scikit-learn) for
+* :func:`kmeans_dictionary` -- Lloyd's k-means :cite:p:`lloyd1982least` (scikit-learn) for
   the mixture: the cluster centres, normalized, estimate the columns of A.
-* :func:`dictionary_learning` -- online dictionary learning {cite}`mairal2009online`
+* :func:`dictionary_learning` -- online dictionary learning :cite:p:`mairal2009online`
   (scikit-learn's MiniBatchDictionaryLearning) for sparse coding.
 * :func:`neural_sparse_coding` -- the "neural" update of Arora, Ge, Ma and Moitra (2015),
   the algorithm whose analysis the paper extends: decode by thresholding,
