@@ -63,9 +63,80 @@ def as_float_array(
         arr = arr.astype(dtype, copy=False)
     elif arr.dtype not in (np.float32, np.float64):
         arr = arr.astype(np.float64)
-    if arr.size and not np.all(np.isfinite(arr)):
+    if not all_finite(arr):
         raise ValueError(f"{name}: contains NaN or inf")
     return arr
+
+
+FINITE_CHUNK = 1 << 16
+"""Elements per block of :func:`all_finite`: its temporary is this many bools (64 KiB)."""
+
+
+def all_finite(arr: np.ndarray, chunk: int = FINITE_CHUNK) -> bool:
+    """Whether every entry of ``arr`` is finite, checked in blocks of ``chunk`` elements.
+
+    ``np.all(np.isfinite(arr))`` would allocate a boolean array the shape of ``arr``
+    (an n x N temporary for a batch Y); here the largest temporary has ``chunk``
+    entries, whatever the size, order or strides of ``arr``.
+    """
+    if arr.size <= chunk:
+        return bool(np.isfinite(arr).all())
+    if arr.flags.c_contiguous or arr.flags.f_contiguous:
+        flat = arr.ravel(order="K")  # a view, in memory order
+        return all(np.isfinite(flat[start : start + chunk]).all() for start in range(0, flat.size, chunk))
+    axis = int(np.argmax(arr.shape))  # a strided view: split its longest axis into blocks
+    step = max(1, chunk * arr.shape[axis] // arr.size)
+    index = [slice(None)] * arr.ndim
+    for start in range(0, arr.shape[axis], step):
+        index[axis] = slice(start, start + step)
+        if not all_finite(arr[tuple(index)], chunk):
+            return False
+    return True
+
+
+def _small_norm(dtype) -> float:
+    """Below this, a plain sqrt(sum of squares) may have lost digits to underflow."""
+    info = np.finfo(dtype)
+    return float(np.sqrt(info.tiny) / info.eps)
+
+
+def unit_columns(B: np.ndarray, *, out: Optional[np.ndarray] = None):
+    """Divide every column of ``B`` by its Euclidean norm, without overflow or underflow.
+
+    The norms are ``np.linalg.norm(B, axis=0)``, the plain square root of the sum of
+    squares, wherever that is exact; a column whose plain norm is not finite (its
+    squares overflow) or is tiny (its squares underflow to 0 or to subnormals) is
+    instead divided by its largest magnitude first, so that ``normalize(B)`` of Sec. 5
+    is unit-norm for columns of any scale (1e-170 or 1e200 alike).
+
+    Parameters
+    ----------
+    B : ndarray, shape (n, m), float
+    out : ndarray, optional
+        Where to write the result (``B`` itself for an in-place division).
+
+    Returns
+    -------
+    U : ndarray, shape (n, m)
+        The normalized columns (``out`` when given).
+    failed : ndarray of int
+        Columns that have no direction: all zero, or with a NaN or inf entry. They
+        are left in ``U`` as they are in ``B``; callers raise.
+    """
+    with np.errstate(over="ignore", under="ignore"):  # both are handled below
+        norms = np.linalg.norm(B, axis=0)
+    rescale = ~np.isfinite(norms) | (norms < _small_norm(B.dtype))
+    if not rescale.any():
+        return np.divide(B, norms, out=out), np.empty(0, dtype=int)
+    columns = np.flatnonzero(rescale)
+    raw = B[:, columns]  # a copy, taken before an in-place division
+    U = np.divide(B, np.where(rescale, 1, norms).astype(B.dtype, copy=False), out=out)
+    with np.errstate(divide="ignore", invalid="ignore", under="ignore"):
+        raw /= np.max(np.abs(raw), axis=0)  # now 1 is the largest magnitude of each column
+        raw /= np.linalg.norm(raw, axis=0)
+    ok = np.isfinite(raw).all(axis=0)
+    U[:, columns[ok]] = raw[:, ok]
+    return U, columns[~ok]
 
 
 def check_matrix(

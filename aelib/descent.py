@@ -22,7 +22,15 @@ from typing import Optional
 
 import numpy as np
 
-from ._checks import check_activation, check_bias, check_int, check_matrix, check_probabilities, check_real
+from ._checks import (
+    check_activation,
+    check_bias,
+    check_int,
+    check_matrix,
+    check_probabilities,
+    check_real,
+    unit_columns,
+)
 from .autoencoder import _loss_and_gradients, _squared_norm, _workspace, encode
 from .metrics import matched_distance
 
@@ -86,20 +94,37 @@ def sqrt_decay(tau: float) -> float:
 
 
 def _next_bias(b: np.ndarray, decay: float, floor: Optional[float]) -> np.ndarray:
-    """b / C, with |b| kept at least ``floor`` (sign preserved; a zero bias stays zero)."""
+    """b / C, with |b| kept at least ``floor`` (sign preserved; a zero bias stays zero).
+
+    Raises FloatingPointError when b / C overflows (C < 1 grows the bias)."""
     b = b / decay
     if floor is not None:
         b = np.sign(b) * np.maximum(np.abs(b), floor)
+    if not np.isfinite(b).all():
+        raise FloatingPointError(f"the bias b / bias_decay is not finite (bias_decay={decay:g})")
     return b
 
 
 def _normalized_step(W: np.ndarray, G: np.ndarray, lr: float) -> np.ndarray:
+    """normalize(W - lr G), with column norms that neither overflow nor underflow."""
     W = W - lr * G
-    norms = np.linalg.norm(W, axis=0)
-    if np.any(norms == 0):
-        raise FloatingPointError("a column of W - lr * gradient is zero; cannot normalize (lower lr)")
-    W /= norms
+    W, failed = unit_columns(W, out=W)
+    if failed.size:
+        if np.any(np.all(W[:, failed] == 0, axis=0)):
+            raise FloatingPointError("a column of W - lr * gradient is zero; cannot normalize (lower lr)")
+        raise FloatingPointError("a column of W - lr * gradient is not finite")
     return W
+
+
+def _diverged(what: str, step: int, lr: float, Y: np.ndarray) -> FloatingPointError:
+    """The error :func:`train` raises when its iterates stop being finite."""
+    scale = float(np.max(np.abs(Y)))
+    limit = float(np.sqrt(np.finfo(Y.dtype).max))
+    return FloatingPointError(
+        f"train: {what} at step {step} (lr={lr:g}, data scale max|Y|={scale:.3g}). "
+        "Lower lr, or scale the data to order 1 (the theory assumes unit-norm dictionary "
+        f"atoms; the loss squares the data, so in {Y.dtype} entries beyond about {limit:.0e} overflow)"
+    )
 
 
 def _train_arguments(Y, W0, b0, lr, steps, activation, lam, bias_decay, bias_floor, A):
@@ -119,6 +144,12 @@ def _train_arguments(Y, W0, b0, lr, steps, activation, lam, bias_decay, bias_flo
     return Y, W0, b0, lr, steps, lam, bias_decay, bias_floor, A
 
 
+# Overflow inside a step is not warned about: every step's loss and W are checked, and
+# a non-finite one raises FloatingPointError (see train's docstring).
+_CHECKED = np.errstate(over="ignore", invalid="ignore", divide="ignore")
+
+
+@_CHECKED
 def train(
     Y: np.ndarray,
     W0: np.ndarray,
@@ -170,13 +201,31 @@ def train(
     Returns
     -------
     TrainResult
+        Every value in it is finite.
+
+    Raises
+    ------
+    ValueError
+        If an argument is invalid (the message names it), e.g. Y with NaN or inf.
+    FloatingPointError
+        If the run stops being finite: the loss at some W^s (in float64 the loss
+        squares the data, so entries beyond about 1e150 overflow), a column of
+        W - lr g that is zero or not finite, or the bias (``bias_decay`` < 1 grows it). The message names the step, ``lr`` and
+        the data scale max|Y|. There is no ``diverged`` flag on the result: an
+        exception means that no NaN W can reach the code downstream. A run that
+        drifts away from A but stays finite (a step size beyond the stable range of
+        Thm. 4) is not a floating-point failure and runs to the end.
 
     Notes
     -----
     Two passes over Y per step: Z = W^T Y, then one m-row product Y (X + P)^T; the
     loss comes from m x m and m x N products. The loss recorded at W^s is the one
     whose gradient makes step s, so the history costs nothing extra; only the final
-    loss needs one more pass.
+    loss needs one more pass. The finiteness checks cost O(nm) per step.
+
+    The column norms of normalize() are rescaled where a plain sum of squares would
+    overflow or underflow (:func:`aelib.normalize_columns`), so even ``lr=1e300``
+    gives unit columns (along -g); elsewhere they are exactly ``np.linalg.norm``.
     """
     Y, W, b, lr, steps, lam, bias_decay, bias_floor, A = _train_arguments(
         Y, W0, b0, lr, steps, activation, lam, bias_decay, bias_floor, A
@@ -193,6 +242,8 @@ def train(
         loss_value, G, _ = _loss_and_gradients(
             W, b, Y, activation, lam, workspace, squared_norm_Y, with_gradients=not last
         )
+        if not np.isfinite(loss_value):
+            raise _diverged("the loss is not finite", steps_run, lr, Y)
         losses.append(loss_value)
         biases.append(b)
         if A is not None:
@@ -202,9 +253,12 @@ def train(
             break
         if last:
             break
-        W = _normalized_step(W, G, lr)
-        b = _next_bias(b, bias_decay, bias_floor)
         steps_run += 1
+        try:
+            W = _normalized_step(W, G, lr)
+            b = _next_bias(b, bias_decay, bias_floor)
+        except FloatingPointError as exc:
+            raise _diverged(str(exc), steps_run, lr, Y) from None
     return TrainResult(
         W=W,
         b=b,

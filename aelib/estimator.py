@@ -23,7 +23,7 @@ from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, Transfo
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
-from ._checks import check_activation, check_bias, check_int, check_matrix
+from ._checks import all_finite, check_activation, check_bias, check_int, check_matrix
 from .autoencoder import encode, loss
 from .descent import train
 from .initialization import pca_init, random_init, spectral_init
@@ -49,6 +49,15 @@ def _as_generator(random_state) -> np.random.Generator:
         return np.random.default_rng(int(random_state))
     state = check_random_state(random_state)
     return np.random.default_rng(int(state.randint(np.iinfo(np.int32).max)))
+
+
+def _finite(method: str, value):
+    """``value`` if every entry is finite; FloatingPointError otherwise (overflow is never silent)."""
+    if not all_finite(np.asarray(value)):
+        raise FloatingPointError(
+            f"TiedAutoencoder.{method}: the result overflowed (inf or NaN); scale X to order 1"
+        )
+    return value
 
 
 class TiedAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
@@ -132,9 +141,14 @@ class TiedAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
     -----
     float32 input is trained and transformed in float32 (the dtype is preserved);
     other input is converted to float64. The columns of W are renormalized after
-    every step, so the training never overflows, but a large ``lr`` on badly scaled
-    data can still oscillate: the theory assumes unit-norm dictionary atoms, so
-    scale the data accordingly (for instance with a ``Normalizer``).
+    every step (with scaled norms, so a huge ``lr`` still gives unit columns), but
+    the loss squares the data: on badly scaled data (entries beyond about 1e150 in
+    float64, 1e19 in float32) it overflows. Overflow is never silent: :meth:`fit`
+    then raises the FloatingPointError of :func:`aelib.train` (naming ``lr`` and the
+    data scale) before any learned attribute is set, and :meth:`transform` and :meth:`score`
+    raise FloatingPointError rather than return inf or NaN. The theory assumes
+    unit-norm dictionary atoms, so scale the data accordingly (for instance with a
+    ``Normalizer``).
 
     :meth:`score` is the negative mean reconstruction loss, so that model selection
     (``GridSearchCV``) maximizes it.
@@ -245,10 +259,12 @@ class TiedAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         lam = check_activation(self.activation, self.lam)
         steps = check_int("max_iter", self.max_iter, minimum=0)
         b0 = check_bias("bias", self.bias, m, dtype=X.dtype)
-        # Samples as columns, as in the rest of aelib. A C-ordered copy: train's two
-        # products run about a third slower on the F-ordered view X.T.
+        # Samples as columns, as in the rest of aelib. W^0 comes from the view X.T, before
+        # the C-ordered copy that train gets (its two products run about a third slower
+        # on the F-ordered view), so that the peak memory is that of one copy of X, not
+        # of the copy plus the initialization's work.
+        W0 = self._initial_weights(X.T, m)
         Y = np.ascontiguousarray(X.T)
-        W0 = self._initial_weights(Y, m)
         result = train(
             Y,
             W0,
@@ -283,7 +299,9 @@ class TiedAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         """
         check_is_fitted(self)
         X = validate_data(self, X, dtype=_FLOATS, reset=False)
-        return encode(self.components_.T, self.bias_, X.T, activation=self.activation, lam=self.lam).T
+        with np.errstate(over="ignore", invalid="ignore"):  # checked by _finite
+            codes = encode(self.components_.T, self.bias_, X.T, activation=self.activation, lam=self.lam)
+        return _finite("transform", codes).T
 
     def inverse_transform(self, X):
         """Decode codes: ``y_hat = W x`` for each row ``x``, i.e. ``X @ components_``.
@@ -321,4 +339,6 @@ class TiedAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         """
         check_is_fitted(self)
         X = validate_data(self, X, dtype=_FLOATS, reset=False)
-        return -loss(self.components_.T, self.bias_, X.T, activation=self.activation, lam=self.lam)
+        with np.errstate(over="ignore", invalid="ignore"):  # checked by _finite
+            value = loss(self.components_.T, self.bias_, X.T, activation=self.activation, lam=self.lam)
+        return -_finite("score", value)

@@ -58,18 +58,29 @@ def perturbed_init(A: np.ndarray, delta: float, *, rng: RngLike, normalize: bool
     Returns
     -------
     ndarray, shape (n, m)
+        With ``normalize``, unit-norm columns for any finite ``delta`` (the norms
+        are scaled, so ``delta = 1e160`` gives unit columns, not zero ones).
+
+    Raises
+    ------
+    ValueError
+        If ``A`` is not a finite matrix, or ``delta`` is negative or so large that
+        ``delta * E`` overflows.
     """
     A = check_matrix("A", A)
     delta = check_real("delta", delta, minimum=0.0)
     rng = as_rng(rng)
     n = A.shape[0]
-    W = A + delta * rng.standard_normal(A.shape) / np.sqrt(n)
+    with np.errstate(over="ignore"):
+        W = A + delta * rng.standard_normal(A.shape) / np.sqrt(n)
+    if not np.isfinite(W).all():
+        raise ValueError(f"delta: A + delta * E overflows for delta={delta:g}; expected a smaller perturbation")
     return normalize_columns(W) if normalize else W
 
 
-def _orient(U: np.ndarray, Y: np.ndarray) -> np.ndarray:
-    """Flip each column u so that the mean of u^T y over the data is >= 0."""
-    flips = np.where(U.T @ Y.mean(axis=1) < 0, -1.0, 1.0)
+def _orient(U: np.ndarray, Y: np.ndarray, mean: Optional[np.ndarray] = None) -> np.ndarray:
+    """Flip each column u so that the mean of u^T y over the data (``mean``, if given) is >= 0."""
+    flips = np.where(U.T @ (Y.mean(axis=1) if mean is None else mean) < 0, -1.0, 1.0)
     return U * flips
 
 
@@ -89,11 +100,34 @@ def _few_threads():
     return threadpool_limits(limits=1, user_api="blas")
 
 
-def _top_left_singular_vectors(Y: np.ndarray, r: int) -> np.ndarray:
-    """Top-r left singular vectors of Y (eigenvectors of Y Y^T), in decreasing order."""
+def _gram_float64(Y: np.ndarray, mean: Optional[np.ndarray], block_elements: int = 1 << 18) -> np.ndarray:
+    """(Y - mean) (Y - mean)^T in float64 for float32 ``Y``, summed over column blocks.
+
+    Only one block of ``block_elements`` float64 values exists at a time: no float64
+    copy of Y (which would be twice the size of the data).
+    """
     n, N = Y.shape
-    if n <= N:
-        gram = Y @ Y.T
+    gram = np.zeros((n, n))
+    step = max(1, block_elements // n)
+    for start in range(0, N, step):
+        block = Y[:, start : start + step].astype(np.float64)
+        if mean is not None:
+            block -= mean[:, None]
+        gram += block @ block.T
+    return gram
+
+
+def _top_left_singular_vectors(Y: np.ndarray, r: int, gram: Optional[np.ndarray] = None) -> np.ndarray:
+    """Top-r left singular vectors of Y (eigenvectors of Y Y^T, or of ``gram`` when given), in decreasing order."""
+    n, N = Y.shape
+    if gram is not None or n <= N:
+        with np.errstate(over="ignore", invalid="ignore"):  # checked just below
+            gram = Y @ Y.T if gram is None else gram
+        if not np.isfinite(gram).all():
+            raise FloatingPointError(
+                f"Y: the Gram matrix Y Y^T overflows (data scale max|Y| = {float(np.max(np.abs(Y))):.3g}); "
+                "scale the data to order 1"
+            )
         with _few_threads():
             if r < n:  # only the top r eigenpairs: much cheaper than a full eigh for r << n
                 values, vectors = scipy.linalg.eigh(gram, subset_by_index=[n - r, n - 1])
@@ -146,9 +180,27 @@ def pca_init(Y: np.ndarray, m: int, *, center: bool = False) -> np.ndarray:
     Returns
     -------
     ndarray, shape (n, m), float64
+
+    Notes
+    -----
+    float64 data is used as it is. float32 data is not copied to float64 (a copy
+    twice the size of the data): the n x n Gram matrix is accumulated in float64
+    over blocks of columns, and the mean in float64. Only when n > N (the SVD path)
+    is a float64 copy made.
+
+    Raises
+    ------
+    FloatingPointError
+        If the Gram matrix overflows (data entries beyond about 1e150).
     """
-    Y = check_matrix("Y", Y, dtype=np.float64)
+    Y = check_matrix("Y", Y)
     m = check_int("m", m, minimum=1, maximum=min(Y.shape))
+    if Y.dtype != np.float64:
+        mean = Y.mean(axis=1, dtype=np.float64)
+        if Y.shape[0] <= Y.shape[1]:
+            gram = _gram_float64(Y, mean if center else None)
+            return _orient(_top_left_singular_vectors(Y, m, gram), Y, mean)
+        Y = Y.astype(np.float64)
     data = Y - Y.mean(axis=1, keepdims=True) if center else Y
     return _orient(_top_left_singular_vectors(data, m), Y)
 

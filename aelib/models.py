@@ -20,7 +20,16 @@ from typing import Optional, Tuple
 
 import numpy as np
 
-from ._checks import RngLike, as_rng, check_int, check_matrix, check_probabilities, check_real, check_unit_columns
+from ._checks import (
+    RngLike,
+    as_rng,
+    check_int,
+    check_matrix,
+    check_probabilities,
+    check_real,
+    check_unit_columns,
+    unit_columns,
+)
 
 __all__ = [
     "normalize_columns",
@@ -43,6 +52,10 @@ __all__ = [
 def normalize_columns(B: np.ndarray) -> np.ndarray:
     """Return normalize(B): every column divided by its Euclidean norm (Sec. 5).
 
+    The norms are computed with scaling where the plain sum of squares would
+    overflow or underflow (:func:`aelib._checks.unit_columns`), so the columns of
+    the result have unit norm whatever the scale of ``B`` (a 1e-170 column too).
+
     Parameters
     ----------
     B : ndarray, shape (n, m)
@@ -60,7 +73,8 @@ def normalize_columns(B: np.ndarray) -> np.ndarray:
         If ``B`` is not a finite 2-D matrix or has an all-zero column.
     """
     B = check_matrix("B", B, nonzero_columns=True)
-    return B / np.linalg.norm(B, axis=0)
+    U, _ = unit_columns(B)  # a finite column with a nonzero entry always has a direction
+    return U
 
 
 def random_dictionary(n: int, m: int, *, rng: RngLike) -> np.ndarray:

@@ -19,13 +19,23 @@ own file as soon as it is computed, so that
   recomputed.
 
 The key of a point is the SHA-256 of a canonical JSON text of the function's
-qualified name (``module.qualname``; for a :func:`functools.partial`, that of the
-wrapped function and the bound arguments), the parameters and a version string,
-``aelib.__version__`` unless ``version`` is given: bump it (or the package version)
-when the function's code changes. Parameters must be JSON-like: None, bools,
+identity, the parameters and a version string (``aelib.__version__`` unless
+``version`` is given). The identity of a function is its module, the absolute path of
+its module's file, its qualified name, a hash of its code (bytecode, constants and
+names, nested code objects included; not line numbers), the values of its closure
+variables and its default arguments; a bound method adds the state of its instance
+(class and attributes), a :func:`functools.partial` its bound arguments. So two
+closures ``make_adder(1)`` and ``make_adder(100)``, methods of two instances with
+different state, or two scripts' ``__main__.point`` with different code never share
+an entry. What the key cannot cover is refused with a ValueError rather than
+guessed: a lambda, a class, a closure value, default or attribute with no canonical
+form (a lock, an open file, an arbitrary object). The key does not follow the global
+names a function calls: after changing a helper that ``func`` calls (rather than
+``func`` itself), pass a new ``version``. Parameters must be JSON-like: None, bools,
 numbers (Python or NumPy scalars; 1 and 1.0 are different points), strings, paths,
-lists and tuples (the same point), dicts with string keys, and NumPy arrays (keyed by
-dtype, shape and a hash of their bytes). A random Generator is refused: pass a seed.
+lists and tuples (the same point), dicts with string keys, NumPy arrays (keyed by
+dtype, shape and a hash of their bytes), dataclass instances (class and fields) and
+functions (by their identity). A random Generator is refused: pass a seed.
 
 Each file lives at ``<cache_dir>/<module.qualname>/<key>.pkl`` and holds a magic
 line, the SHA-256 of the rest and a :mod:`pickle` of ``{"key", "point", "result"}``
@@ -37,7 +47,10 @@ mid-write (joblib kills loky workers when a sweep is aborted) is never read, and
 deleted by a later sweep once it is an hour old. Workers write the files themselves (so a point
 is safe the moment it finishes, even while others run); with a distributed backend
 the cache folder should therefore be on a shared file system (the caller also
-writes any file a worker's machine could not share). Only load caches you trust:
+writes any file a worker's machine could not share). A cache that cannot be written
+(a read-only or full disk, a folder that cannot be created) costs only the caching:
+the results are returned, with one :class:`CacheWarning`. A ``cache_dir`` that is not
+a folder path (a file, a bool, a number) is a ValueError. Only load caches you trust:
 unpickling runs code.
 
 With no cache (the default) every point is computed, so a fresh clone recomputes
@@ -47,6 +60,7 @@ and checks every number.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import hashlib
 import itertools
@@ -54,8 +68,10 @@ import json
 import os
 import pickle
 import re
+import sys
 import tempfile
 import time
+import types
 import warnings
 from collections.abc import Iterable, Mapping
 from numbers import Integral, Real
@@ -74,6 +90,9 @@ _DIGEST_SIZE = hashlib.sha256().digest_size
 _STALE_SECONDS = 3600.0
 
 PathLike = Union[str, "os.PathLike[str]"]
+
+
+_FUNCTION_TYPES = (types.FunctionType, types.MethodType, types.BuiltinFunctionType, functools.partial)
 
 
 class CacheWarning(UserWarning):
@@ -110,8 +129,12 @@ def grid_product(**axes) -> List[Dict[str, Any]]:
 # --- keys ------------------------------------------------------------------------
 
 
-def _canonical(value, where: str):
-    """A JSON-ready form of ``value`` that depends only on its content."""
+def _canonical(value, where: str, seen: frozenset = frozenset()):
+    """A JSON-ready form of ``value`` that depends only on its content.
+
+    Functions (and partials, bound methods) are keyed by :func:`_function_identity`,
+    classes and modules by name, dataclass instances by their class and fields.
+    """
     if value is None or isinstance(value, (bool, str)):
         return value
     if isinstance(value, np.bool_):
@@ -126,9 +149,9 @@ def _canonical(value, where: str):
         return os.fspath(value)
     if isinstance(value, np.ndarray):
         if value.ndim == 0:
-            return _canonical(value.item(), where)
+            return _canonical(value.item(), where, seen)
         if value.dtype == object:
-            return {"__ndarray__": [list(value.shape), _canonical(value.tolist(), where)]}
+            return {"__ndarray__": [list(value.shape), _canonical(value.tolist(), where, seen)]}
         data = np.ascontiguousarray(value)
         digest = hashlib.sha256(data.view(np.uint8).reshape(-1).tobytes()).hexdigest()
         return {"__ndarray__": [data.dtype.str, list(data.shape), digest]}
@@ -137,13 +160,22 @@ def _canonical(value, where: str):
         for key, item in value.items():
             if not isinstance(key, str):
                 raise TypeError(f"{where}: cache keys need string dict keys, got {key!r}")
-            out[key] = _canonical(item, f"{where}[{key!r}]")
+            out[key] = _canonical(item, f"{where}[{key!r}]", seen)
         return out
     if isinstance(value, (list, tuple)):
-        return [_canonical(item, f"{where}[{i}]") for i, item in enumerate(value)]
+        return [_canonical(item, f"{where}[{i}]", seen) for i, item in enumerate(value)]
     if isinstance(value, (set, frozenset)):
-        items = [_canonical(item, where) for item in value]
+        items = [_canonical(item, where, seen) for item in value]
         return {"__set__": sorted(items, key=_dumps)}
+    if isinstance(value, _FUNCTION_TYPES):
+        return {"__function__": _function_identity(value, seen)}
+    if isinstance(value, type):
+        return {"__class__": _class_identity(value)}
+    if isinstance(value, types.ModuleType):
+        return {"__module__": value.__name__}
+    if dataclasses.is_dataclass(value):
+        fields = {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
+        return {"__dataclass__": _class_identity(type(value)), "fields": _canonical(fields, where, seen)}
     if isinstance(value, (np.random.Generator, np.random.RandomState, np.random.BitGenerator)):
         raise TypeError(
             f"{where}: a random generator has no stable cache key; pass an integer seed "
@@ -159,31 +191,150 @@ def _dumps(obj) -> str:
     return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=True, allow_nan=True)
 
 
-def _function_identity(func: Callable):
-    """What names ``func`` in a cache key: ``module.qualname`` (partials unwrapped)."""
+def _code_identity(code: types.CodeType):
+    """What a code object computes: its bytecode, constants (nested code objects
+    recursively), names and signature -- not its file name or line numbers."""
+    return {
+        "code": code.co_code.hex(),
+        "consts": [_const_identity(c) for c in code.co_consts],
+        "names": list(code.co_names),
+        "varnames": list(code.co_varnames),
+        "freevars": list(code.co_freevars),
+        "cellvars": list(code.co_cellvars),
+        "signature": [code.co_argcount, code.co_posonlyargcount, code.co_kwonlyargcount, code.co_flags],
+    }
+
+
+def _const_identity(value):
+    """A code constant, typed: 1, 1.0, True and -0.0 are told apart."""
+    if isinstance(value, types.CodeType):
+        return _code_identity(value)
+    if isinstance(value, (tuple, frozenset)):
+        items = [_const_identity(v) for v in value]
+        if isinstance(value, frozenset):
+            items.sort(key=_dumps)
+        return {type(value).__name__: items}
+    if isinstance(value, bytes):
+        return {"bytes": value.hex()}
+    return {type(value).__name__: repr(value)}
+
+
+def _module_file(module_name) -> Optional[str]:
+    """The absolute path of a loaded module's file, or None (a notebook's or an interactive ``__main__``)."""
+    module = sys.modules.get(module_name) if isinstance(module_name, str) else None
+    path = getattr(module, "__file__", None)
+    return os.path.abspath(path) if isinstance(path, str) else None
+
+
+def _state(value, what: str, seen: frozenset):
+    """The canonical form of a closure value, default or bound instance; ValueError if there is none."""
+    try:
+        return _canonical(value, what, seen)
+    except TypeError as exc:  # a ValueError of a nested function's identity already says it all
+        raise ValueError(
+            f"func: {exc}. A cache key must cover it; make it a plain value, pass it as a sweep "
+            "parameter, or sweep without a cache"
+        ) from exc
+
+
+def _instance_state(obj, what: str, seen: frozenset):
+    """Class and attributes of an instance (its ``__dict__`` and ``__slots__`` values)."""
+    cls = type(obj)
+    attributes = dict(getattr(obj, "__dict__", {}))
+    for klass in cls.__mro__:
+        for slot in getattr(klass, "__slots__", ()):
+            if slot not in ("__dict__", "__weakref__") and hasattr(obj, slot):
+                attributes[slot] = getattr(obj, slot)
+    return {
+        "class": _class_identity(cls),
+        "attributes": _state(attributes, f"the attributes of {what}", seen),
+    }
+
+
+def _class_identity(cls: type):
+    return {"class": f"{cls.__module__}.{cls.__qualname__}", "file": _module_file(cls.__module__)}
+
+
+def _function_identity(func: Callable, seen: frozenset = frozenset()):
+    """What identifies ``func`` in a cache key.
+
+    A Python function: its module, module file, qualified name, a hash of its code
+    (:func:`_code_identity`), its closure values and default arguments. A bound
+    method: the function and the state of its instance. A :func:`functools.partial`:
+    the wrapped function and the bound arguments. A builtin: its qualified name (and
+    the state of the object it is bound to). A callable instance: the class's
+    ``__call__`` and the instance's state.
+
+    Raises
+    ------
+    ValueError
+        For what cannot be keyed safely: a lambda, a class, or a closure value,
+        default or instance state with no canonical form (see :func:`_canonical`).
+    """
+    if id(func) in seen:  # a recursive closure: the function is already being keyed
+        return {"recursive": getattr(func, "__qualname__", type(func).__name__)}
+    seen = seen | {id(func)}
     if isinstance(func, functools.partial):
         return {
-            "partial": _function_identity(func.func),
-            "args": _canonical(list(func.args), "partial args"),
-            "keywords": _canonical(dict(func.keywords), "partial keywords"),
+            "partial": _function_identity(func.func, seen),
+            "args": _state(list(func.args), "the partial's positional arguments", seen),
+            "keywords": _state(dict(func.keywords), "the partial's keyword arguments", seen),
         }
-    qualname = getattr(func, "__qualname__", None)
-    module = getattr(func, "__module__", None)
-    if not isinstance(qualname, str) or not isinstance(module, str):
+    if isinstance(func, types.MethodType):
+        return {
+            "method": _function_identity(func.__func__, seen),
+            "self": _instance_state(func.__self__, f"the instance bound to {func.__qualname__}", seen),
+        }
+    if isinstance(func, types.BuiltinFunctionType):
+        name = f"{func.__module__}.{func.__qualname__}"
+        bound = func.__self__
+        if bound is None or isinstance(bound, types.ModuleType):
+            return name
+        return {"builtin": name, "self": _state(bound, f"the object bound to {name}", seen)}
+    if isinstance(func, type):
         raise ValueError(
-            f"func: caching needs a named function (module.qualname); got {type(func).__name__}"
+            f"func: a class ({func.__module__}.{func.__qualname__}) cannot be keyed by its code; "
+            "wrap the call in a function defined with def, or sweep without a cache"
         )
-    if "<lambda>" in qualname:
+    if not isinstance(func, types.FunctionType):
+        call = getattr(type(func), "__call__", None)
+        if not isinstance(call, types.FunctionType):
+            raise ValueError(f"func: cannot build a cache key for a {type(func).__name__}")
+        return {
+            "callable": _function_identity(call, seen),
+            "self": _instance_state(func, f"the callable {type(func).__name__} instance", seen),
+        }
+    module, qualname = func.__module__, func.__qualname__
+    if func.__name__ == "<lambda>":
         raise ValueError(
             f"func: a lambda ({module}.{qualname}) has no stable name for the cache; "
             "define it with def, or sweep without a cache"
         )
-    return f"{module}.{qualname}"
+    code = func.__code__
+    closure = {}
+    for name, cell in zip(code.co_freevars, func.__closure__ or ()):
+        try:
+            value = cell.cell_contents
+        except ValueError:  # a cell not yet filled
+            closure[name] = {"__empty_cell__": True}
+            continue
+        closure[name] = _state(value, f"the closure variable {name!r} of {qualname}", seen)
+    return {
+        "function": f"{module}.{qualname}",
+        "file": _module_file(module),
+        "code": hashlib.sha256(_dumps(_code_identity(code)).encode("ascii")).hexdigest(),
+        "closure": closure,
+        "defaults": _state(list(func.__defaults__ or ()), f"the default arguments of {qualname}", seen),
+        "kwdefaults": _state(dict(func.__kwdefaults__ or {}), f"the keyword defaults of {qualname}", seen),
+    }
 
 
 def _folder_name(func: Callable) -> str:
     while isinstance(func, functools.partial):
         func = func.func
+    func = getattr(func, "__func__", func)  # a bound method: its function
+    if not hasattr(func, "__qualname__"):  # a callable instance: its class
+        func = type(func)
     name = f"{func.__module__}.{func.__qualname__}".replace("<locals>", "locals")
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", name)[:150]
 
@@ -207,18 +358,22 @@ def _point(func: Callable, params: Mapping, version) -> str:
 
 def cache_key(func: Callable, params: Mapping, *, version=None) -> str:
     """The cache key of one point: SHA-256 (hex) of the canonical JSON of
-    (``module.qualname`` of ``func``, ``params``, ``version``).
+    (the identity of ``func``, ``params``, ``version``).
 
-    ``version`` defaults to ``aelib.__version__``. NumPy scalars equal Python numbers
-    and tuples equal lists, so ``{"x": np.float64(0.5), "s": (1, 2)}`` and
-    ``{"s": [1, 2], "x": 0.5}`` have the same key; dict order does not matter.
+    The identity of ``func`` covers its module file, qualified name, a hash of its
+    code, its closure values, defaults and, for a bound method, its instance's state
+    (see the module docstring). ``version`` defaults to ``aelib.__version__``. NumPy
+    scalars equal Python numbers and tuples equal lists, so
+    ``{"x": np.float64(0.5), "s": (1, 2)}`` and ``{"s": [1, 2], "x": 0.5}`` have the
+    same key; dict order does not matter.
 
     Raises
     ------
     TypeError
         If a parameter has no canonical form (e.g. a random Generator: pass a seed).
     ValueError
-        If ``func`` has no stable name (a lambda).
+        If ``func`` cannot be keyed safely: a lambda, a class, or a closure value,
+        default argument or instance attribute with no canonical form.
     """
     return hashlib.sha256(_point(func, params, version).encode("ascii")).hexdigest()
 
@@ -310,15 +465,30 @@ def _remove_stale_temporaries(directory: Path, older_than: float = _STALE_SECOND
                 tmp.unlink()
 
 
+def _store(path: Path, data: bytes) -> Optional[str]:
+    """Write one cache file; on an OS error, say why instead of raising."""
+    try:
+        _atomic_write(path, data)
+    except OSError as exc:
+        return f"{type(exc).__name__}: {exc}"
+    return None
+
+
 def _evaluate(func: Callable, params: Mapping, path: Optional[str], key: Optional[str], point: Optional[str]):
-    """One point, run on a worker: compute, then (with a cache) store at once."""
+    """One point, run on a worker: compute, then (with a cache) store at once.
+
+    Returns (result, None) or, when the file could not be written, (result, why): a
+    full or read-only disk costs the cache, never the result.
+    """
     result = func(**params)
-    if path is not None:
-        _atomic_write(Path(path), _encode(key, point, result))
-    return result
+    if path is None:
+        return result, None
+    return result, _store(Path(path), _encode(key, point, result))
 
 
 def _resolve_cache_dir(cache_dir, func: Callable) -> Optional[Path]:
+    """The cache folder to use, or None for no cache; ValueError for a bad ``cache_dir``."""
+    source = "cache_dir"
     if cache_dir is False:
         return None
     if cache_dir is None:
@@ -330,8 +500,28 @@ def _resolve_cache_dir(cache_dir, func: Callable) -> Optional[Path]:
         except ValueError as exc:
             warnings.warn(f"{CACHE_ENV} is set but this sweep is not cached: {exc}", CacheWarning, stacklevel=3)
             return None
-        cache_dir = env
-    return Path(os.fspath(cache_dir)).expanduser()
+        cache_dir, source = env, f"cache_dir (from {CACHE_ENV})"
+    if isinstance(cache_dir, bool) or not isinstance(cache_dir, (str, os.PathLike)):
+        raise ValueError(
+            f"{source}: expected a folder path (str or os.PathLike), None or False, got {cache_dir!r}"
+        )
+    path = os.fspath(cache_dir)
+    if not isinstance(path, str) or not path.strip():
+        raise ValueError(f"{source}: expected a non-empty folder path, got {cache_dir!r}")
+    folder = Path(path).expanduser()
+    if folder.exists() and not folder.is_dir():
+        raise ValueError(f"{source}: {str(folder)!r} exists and is not a folder")
+    return folder
+
+
+def _warn_unwritable(folder: Path, failures: List[str], total: int) -> None:
+    if failures:
+        warnings.warn(
+            f"cannot write the sweep cache in {folder} ({failures[0]}); {len(failures)} of {total} "
+            "computed point(s) are returned but not cached",
+            CacheWarning,
+            stacklevel=3,
+        )
 
 
 # --- the sweep -------------------------------------------------------------------
@@ -354,13 +544,15 @@ def sweep(
     func : callable
         Called with each point's parameters as keywords. Its result must be
         picklable when a cache or a process-based backend is used. With a cache it
-        must be a named function (``def``, or a :func:`functools.partial` of one).
+        must be keyable: a function defined with ``def`` (closures included), a
+        bound method, a :func:`functools.partial` of one, or a builtin.
     grid : iterable of dict
         The points, e.g. from :func:`grid_product`.
     cache_dir : str, path, None or False, default None
         Folder of the per-point cache files (created if needed). None uses the
         environment variable ``AELIB_CACHE_DIR`` when it is set and non-empty, and
-        no cache otherwise; False never caches.
+        no cache otherwise; False never caches. A folder that cannot be created or
+        written gives a :class:`CacheWarning`, and the results are still returned.
     n_jobs : int, optional
         Number of joblib workers (-1: all cores). None leaves it to joblib: 1, or
         the value of an enclosing ``joblib.parallel_config``.
@@ -380,6 +572,9 @@ def sweep(
 
     Raises
     ------
+    ValueError
+        If ``cache_dir`` is not a folder path (a file, a bool, a number), or if a
+        cache is used and ``func`` cannot be keyed safely (see :func:`cache_key`).
     Exception
         The first exception raised by ``func``. With a cache, every point that
         finished before it is already stored, so calling :func:`sweep` again
@@ -405,30 +600,44 @@ def sweep(
             raise TypeError(f"grid: every point must be a dict of keyword arguments, got {params!r}")
     folder = _resolve_cache_dir(cache_dir, func)
     results: List[Any] = [None] * len(grid)
-
-    if folder is None:
-        tasks = [(i, (params, None, None, None)) for i, params in enumerate(grid)]
-        same: Dict[int, List[int]] = {i: [i] for i in range(len(grid))}
-    else:
+    tasks, same = [], {}
+    first_of: Dict[str, int] = {}
+    directory = None
+    if folder is not None:
         directory = folder / _folder_name(func)
-        directory.mkdir(parents=True, exist_ok=True)
-        _remove_stale_temporaries(directory)
-        tasks, same = [], {}
-        first_of: Dict[str, int] = {}
-        for i, params in enumerate(grid):
-            point = _point(func, params, version)
-            key = hashlib.sha256(point.encode("ascii")).hexdigest()
-            if key in first_of:  # a repeated point: computed (or loaded) once
-                same[first_of[key]].append(i)
-                continue
-            first_of[key] = i
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            warnings.warn(
+                f"cannot create the sweep cache folder {directory} ({type(exc).__name__}: {exc}); "
+                "computing every point without a cache",
+                CacheWarning,
+                stacklevel=2,
+            )
+            directory = None
+        else:
+            _remove_stale_temporaries(directory)
+    for i, params in enumerate(grid):
+        if folder is None:
+            tasks.append((i, (params, None, None, None)))
             same[i] = [i]
-            path = directory / f"{key}.pkl"
-            found, value = _load(path, key)
-            if found:
-                results[i] = value
-            else:
-                tasks.append((i, (params, str(path), key, point)))
+            continue
+        point = _point(func, params, version)  # keyed (or refused) even when the folder is unusable
+        key = hashlib.sha256(point.encode("ascii")).hexdigest()
+        if key in first_of:  # a repeated point: computed (or loaded) once
+            same[first_of[key]].append(i)
+            continue
+        first_of[key] = i
+        same[i] = [i]
+        if directory is None:
+            tasks.append((i, (params, None, None, None)))
+            continue
+        path = directory / f"{key}.pkl"
+        found, value = _load(path, key)
+        if found:
+            results[i] = value
+        else:
+            tasks.append((i, (params, str(path), key, point)))
 
     if tasks:
         from joblib import Parallel, delayed
@@ -436,11 +645,15 @@ def sweep(
         computed = Parallel(n_jobs=n_jobs, backend=backend, verbose=verbose)(
             delayed(_evaluate)(func, params, path, key, point) for _, (params, path, key, point) in tasks
         )
-        for (i, (_, path, key, point)), value in zip(tasks, computed):
+        failures = []
+        for (i, (_, path, key, point)), (value, failure) in zip(tasks, computed):
             results[i] = value
             if path is not None and not os.path.exists(path):
-                # a worker on another machine wrote to its own disk: store it here too
-                _atomic_write(Path(path), _encode(key, point, value))
+                # the worker could not write, or wrote to its own machine's disk: store it here
+                failure = _store(Path(path), _encode(key, point, value))
+                if failure is not None:
+                    failures.append(failure)
+        _warn_unwritable(directory, failures, len(tasks))
 
     for first, copies in same.items():
         for i in copies[1:]:

@@ -377,3 +377,48 @@ def test_the_valid_arguments_of_the_table_are_accepted(spec):
 
 def test_table_is_large():
     assert len(CASES) > 400
+
+
+# --- finiteness is checked in chunks: no n x N temporary ------------------------------
+
+
+def _traced_peak(call) -> int:
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        tracemalloc.reset_peak()
+        start, _ = tracemalloc.get_traced_memory()
+        call()
+        return tracemalloc.get_traced_memory()[1] - start
+    finally:
+        tracemalloc.stop()
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_finiteness_check_allocates_no_n_by_N_temporary(dtype):
+    from aelib._checks import check_matrix
+
+    big = np.ones((500, 64_000 // np.dtype(dtype).itemsize), dtype=dtype)  # 32 MB
+    # a boolean n x N mask would be 1/8 (float64) or 1/4 (float32) of the data; the
+    # chunked check needs a few blocks of FINITE_CHUNK entries, whatever the layout
+    for view in (big, big.T, big[:, ::2], big[::3, 1:]):
+        peak = _traced_peak(lambda: check_matrix("Y", view))
+        assert peak < 0.02 * view.nbytes, (view.shape, view.strides, peak)
+
+
+@pytest.mark.parametrize("where", [(0, 0), (399, 4999), (123, 2500), (7, 4001)])
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_chunked_check_finds_every_nonfinite_entry(where, bad):
+    from aelib._checks import all_finite
+
+    big = np.zeros((400, 5000))
+    assert all_finite(big) and all_finite(big.T) and all_finite(big[:, 1::3])
+    big[where] = bad
+    i, j = where
+    assert not all_finite(big)
+    assert not all_finite(big.T)
+    assert not all_finite(np.asfortranarray(big))
+    assert not all_finite(big[:, j % 3 :: 3]) and all_finite(big[:, (j + 1) % 3 :: 3])
+    with pytest.raises(ValueError, match="^Y: contains NaN or inf"):
+        aelib.train(big, np.eye(400, 3), -0.1, lr=1.0, steps=1)

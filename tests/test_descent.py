@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -318,3 +320,61 @@ def test_halving_the_bias_loses_consistency_at_small_n(mixture):
     # with |b| below the cross terms even W = A no longer recovers the supports
     assert aelib.support_recovery_rate(aelib.encode(A, r.bias[late][0], Y), X_star) < 0.9
     assert d[-1] > 3 * d.min()
+
+
+# --- overflow is never silent: FloatingPointError naming lr and the data scale ---------
+
+TRAINERS = {"train": aelib.train, "reference_train": aelib.reference_train}
+
+
+@pytest.mark.parametrize("name", list(TRAINERS))
+def test_huge_lr_gives_the_normalized_gradient_direction(small_mixture, name):
+    Y, W0 = small_mixture.Y, small_mixture.W0
+    result = TRAINERS[name](Y, W0, -0.3, lr=1e300, steps=1)  # the example: was all-zero columns
+    assert np.all(np.isfinite(result.W)) and np.all(np.isfinite(result.loss))
+    np.testing.assert_allclose(np.linalg.norm(result.W, axis=0), 1.0, rtol=1e-14)
+    G = aelib.gradient(W0, -0.3, Y)
+    np.testing.assert_allclose(result.W, aelib.normalize_columns(-G), atol=1e-12)
+
+
+def test_overflowing_data_raises_naming_lr_and_scale(small_mixture):
+    Y, W0 = small_mixture.Y, small_mixture.W0
+    scale = float(np.max(np.abs(Y))) * 1e160
+    expected = re.escape(f"loss is not finite at step 0 (lr=5, data scale max|Y|={scale:.3g})")
+    with pytest.raises(FloatingPointError, match=expected):
+        aelib.train(Y * 1e160, W0, -0.3, lr=5.0, steps=3)
+    with pytest.raises(FloatingPointError, match=r"at step \d \(lr=5, .*float32 entries beyond"):
+        aelib.train((Y * 1e20).astype(np.float32), W0, -0.3, lr=5.0, steps=3)
+    assert np.all(np.isfinite(aelib.train(Y * 1e140, W0, -0.3, lr=5.0, steps=3).W))  # large but fine
+    # the plain reference (its source is printed in chapter 5) raises from the shared step,
+    # after numpy's own overflow warnings (train silences those: it checks every step)
+    with pytest.raises(FloatingPointError, match="not finite"), np.errstate(all="ignore"):
+        aelib.reference_train(Y * 1e160, W0, -0.3, lr=5.0, steps=3)
+
+
+def test_divergence_mid_run_is_caught_at_its_step(small_mixture):
+    Y, W0 = small_mixture.Y, small_mixture.W0
+    # b grows by 1e200 per step: b^1 = -3e199 is finite, b^2 = -inf (every unit silent, so
+    # the loss would stay finite and the run would end with b = -inf)
+    with pytest.raises(FloatingPointError, match=r"bias b / bias_decay is not finite .* at step 2 \(lr=4,"):
+        aelib.train(Y, W0, -0.3, lr=4.0, steps=5, bias_decay=1e-200)
+    with pytest.raises(FloatingPointError, match=r"bias b / bias_decay is not finite"), np.errstate(all="ignore"):
+        aelib.reference_train(Y, W0, -0.3, lr=4.0, steps=5, bias_decay=1e-200)
+    # lr g overflows: a column of W - lr g that is not finite
+    for trainer in TRAINERS.values():
+        with pytest.raises(FloatingPointError, match=r"gradient is not finite"), np.errstate(all="ignore"):
+            trainer(Y * 1e7, W0, -0.3, lr=1e300, steps=2)
+    with pytest.raises(FloatingPointError, match=r"not finite at step 1 \(lr=1e\+300"):
+        aelib.train(Y * 1e7, W0, -0.3, lr=1e300, steps=2)
+
+
+def test_zero_column_step_still_raises(small_mixture):
+    W0 = np.zeros((small_mixture.n, 4))
+    W0[0] = 1.0
+    Y = np.zeros_like(small_mixture.Y)
+    Y[0] = 1.0
+    # every column of W0 and of its gradient is a multiple of e_1: this lr cancels them
+    G = aelib.gradient(W0, 0.0, Y)
+    lr = float(W0[0, 0] / G[0, 0])
+    with pytest.raises(FloatingPointError, match=r"is zero; cannot normalize .*lr="):
+        aelib.train(Y, W0, 0.0, lr=lr, steps=1)

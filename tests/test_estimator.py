@@ -190,3 +190,47 @@ def test_tol_stops_early(easy):
     model = TiedAutoencoder(n_components=5, init=W0, bias=-0.5, bias_decay=1.0, tol=1e-3, max_iter=200).fit(Y.T)
     assert 1 <= model.n_iter_ < 200
     assert model.loss_curve_.shape == (model.n_iter_ + 1,)
+
+
+# --- overflow is never silent; PCA init on float32 without a float64 copy --------------
+
+
+@pytest.mark.parametrize("init", ["pca", "random", "spectral"])
+def test_fit_on_overflowing_data_raises(init):
+    A = aelib.random_dictionary(30, 4, rng=0)
+    Y, _ = aelib.GaussianMixture(A, noise_std=0.01).sample(300, rng=1)
+    model = TiedAutoencoder(n_components=4, init=init, random_state=0, max_iter=5)
+    with pytest.raises(FloatingPointError, match="overflow|not finite"):
+        model.fit(Y.T * 1e160)
+    assert not hasattr(model, "components_")
+
+
+def test_transform_and_score_raise_on_overflow():
+    A = aelib.random_dictionary(30, 4, rng=0)
+    Y, _ = aelib.GaussianMixture(A, noise_std=0.01).sample(300, rng=1)
+    model = TiedAutoencoder(n_components=4, max_iter=5).fit(Y.T)
+    assert np.isfinite(model.score(Y.T * 1e100))  # large, representable
+    with pytest.raises(FloatingPointError, match="score: the result overflowed"):
+        model.score(Y.T * 1e160)
+    with pytest.raises(FloatingPointError, match="transform: the result overflowed"):
+        model.transform(1e308 * np.sign(model.components_))  # w^T x = 1e308 ||w||_1 > 1.8e308
+
+
+def test_pca_fit_on_float32_allocates_about_one_copy():
+    import tracemalloc
+
+    A = aelib.random_dictionary(200, 5, rng=0)
+    Y, _ = aelib.GaussianMixture(A, noise_std=0.01).sample(20_000, rng=1, dtype=np.float32)
+    X = np.ascontiguousarray(Y.T)  # samples as rows, C order: the estimator copies X.T once
+    model = TiedAutoencoder(n_components=5, max_iter=2)
+    model.fit(X)  # first use: lazy imports
+    tracemalloc.start()
+    try:
+        tracemalloc.reset_peak()
+        start, _ = tracemalloc.get_traced_memory()
+        model.fit(X)
+        peak = tracemalloc.get_traced_memory()[1] - start
+    finally:
+        tracemalloc.stop()
+    assert peak < 1.3 * X.nbytes  # was 3.3x: the copy, plus a float64 copy (2x) for PCA
+    assert model.components_.dtype == np.float32

@@ -125,3 +125,59 @@ def test_spectral_init_gives_up_with_a_clear_message(spectral_data):
     _, Y = spectral_data
     with pytest.raises(RuntimeError, match=r"found \d of 5 columns in 1 pairs.*max_pairs"):
         aelib.spectral_init(Y, 5, rng=0, max_pairs=1)
+
+
+# --- perturbed_init and pca_init at extreme scales, and without a float64 copy --------
+
+
+def test_perturbed_init_huge_delta_gives_unit_columns():
+    A = aelib.random_dictionary(40, 5, rng=0)
+    W = aelib.perturbed_init(A, 1e160, rng=1)  # the squares overflow: the plain norm gave zero columns
+    assert np.all(np.isfinite(W))
+    np.testing.assert_allclose(np.linalg.norm(W, axis=0), 1.0, rtol=1e-14)
+    E = np.random.default_rng(1).standard_normal(A.shape)
+    np.testing.assert_allclose(W, aelib.normalize_columns(E), atol=1e-14)  # A is negligible beside 1e160 E
+    with pytest.raises(ValueError, match="^delta: .*overflows"):
+        aelib.perturbed_init(A, 1e308, rng=1)
+    with pytest.raises(ValueError, match="^delta: .*overflows"):
+        aelib.perturbed_init(A, 1e308, rng=1, normalize=False)
+
+
+def test_perturbed_init_ordinary_path_unchanged():
+    A = aelib.random_dictionary(40, 5, rng=0)
+    E = np.random.default_rng(3).standard_normal(A.shape)
+    W = A + 0.5 * E / np.sqrt(40)
+    np.testing.assert_array_equal(aelib.perturbed_init(A, 0.5, rng=3), W / np.linalg.norm(W, axis=0))
+
+
+def test_pca_init_float32_makes_no_float64_copy():
+    import tracemalloc
+
+    A = aelib.random_dictionary(64, 5, rng=0)
+    Y, _ = aelib.GaussianMixture(A, noise_std=0.05).sample(100_000, rng=1, dtype=np.float32)
+    tracemalloc.start()
+    try:
+        tracemalloc.reset_peak()
+        start, _ = tracemalloc.get_traced_memory()
+        W32 = aelib.pca_init(Y, 5)
+        peak = tracemalloc.get_traced_memory()[1] - start
+    finally:
+        tracemalloc.stop()
+    assert peak < 0.25 * Y.nbytes  # a float64 copy alone would be 2x
+    assert W32.dtype == np.float64
+    W64 = aelib.pca_init(Y.astype(np.float64), 5)
+    np.testing.assert_allclose(W32, W64, atol=1e-10)
+    np.testing.assert_allclose(
+        aelib.pca_init(Y, 5, center=True), aelib.pca_init(Y.astype(np.float64), 5, center=True), atol=1e-10
+    )
+    small = Y[:, :2000]  # one block: the same numbers as the float64 copy, bit for bit
+    np.testing.assert_array_equal(aelib.pca_init(small, 5), aelib.pca_init(small.astype(np.float64), 5))
+
+
+def test_pca_init_gram_overflow_raises():
+    A = aelib.random_dictionary(20, 3, rng=0)
+    Y, _ = aelib.GaussianMixture(A, noise_std=0.05).sample(200, rng=1)
+    with pytest.raises(FloatingPointError, match="Y: the Gram matrix .*overflows"):
+        aelib.pca_init(Y * 1e160, 3)
+    W = aelib.pca_init(Y * 1e140, 3)  # large but representable squares: the same directions
+    np.testing.assert_allclose(W, aelib.pca_init(Y, 3), atol=1e-10)

@@ -279,3 +279,32 @@ def test_exactly_k_nonzeros_for_any_k(m, data, seed):
     _, X = aelib.NonnegativeSparseCoding(A, k=k, a1=0.5, a2=1.5, noise_std=0.0).sample(40, rng=seed)
     np.testing.assert_array_equal(np.count_nonzero(X, axis=0), k)
     assert np.all(X >= 0)
+
+
+# --- normalize_columns never overflows or underflows ----------------------------------
+
+
+@pytest.mark.parametrize("scale", [1e-310, 1e-300, 1e-170, 1e-155, 1e-140, 1.0, 1e150, 1e160, 1e300])
+def test_normalize_columns_gives_unit_columns_at_any_scale(scale):
+    B = np.random.default_rng(0).standard_normal((30, 4))
+    U = aelib.normalize_columns(B * scale)
+    assert np.all(np.isfinite(U))
+    np.testing.assert_allclose(np.linalg.norm(U, axis=0), 1.0, rtol=1e-14)
+    np.testing.assert_allclose(U, aelib.normalize_columns(B), rtol=0, atol=1e-6 if scale < 1e-300 else 1e-14)
+
+
+def test_normalize_columns_mixed_scales_and_issue_example():
+    column = np.full((4, 1), 1e-170)  # the squares underflow to 0: the plain norm was 0, the result inf
+    np.testing.assert_array_equal(aelib.normalize_columns(column), np.full((4, 1), 0.5))
+    B = np.array([[1e-170, 3.0, 3e300, 5e-324], [1e-170, 4.0, 4e300, 0.0]])
+    np.testing.assert_allclose(aelib.normalize_columns(B), [[2**-0.5, 0.6, 0.6, 1.0], [2**-0.5, 0.8, 0.8, 0.0]], rtol=1e-15)
+    U32 = aelib.normalize_columns(np.array([[1e-30, 3e30], [1e-30, 4e30]], dtype=np.float32))
+    assert U32.dtype == np.float32
+    np.testing.assert_allclose(U32, [[2**-0.5, 0.6], [2**-0.5, 0.8]], rtol=1e-6)
+
+
+def test_normalize_columns_ordinary_path_is_the_plain_division():
+    B = np.random.default_rng(1).standard_normal((50, 7)) * np.logspace(-100, 100, 7)
+    np.testing.assert_array_equal(aelib.normalize_columns(B), B / np.linalg.norm(B, axis=0))
+    B32 = (np.random.default_rng(2).standard_normal((50, 3)) * [1e-10, 1.0, 1e10]).astype(np.float32)
+    np.testing.assert_array_equal(aelib.normalize_columns(B32), B32 / np.linalg.norm(B32, axis=0))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import math
+from collections import Counter
 import os
 import threading
 import time
@@ -197,8 +198,9 @@ def test_atomic_write_leaves_no_temp_files(dirs, monkeypatch):
         raise OSError("disk gone")
 
     monkeypatch.setattr(sweeps.os, "replace", broken_replace)
-    with pytest.raises(OSError, match="disk gone"):
-        sweep(record, grid_product(x=[10], log=log), cache_dir=cache)
+    with pytest.warns(CacheWarning, match="disk gone.*returned but not cached"):
+        out = sweep(record, grid_product(x=[10], log=log), cache_dir=cache)
+    assert out[0]["square"] == 100  # the result survives a cache that cannot be written
     monkeypatch.undo()
     files = cache_files(cache)
     assert len(files) == 4 and not [p for p in files if p.name.endswith(".tmp")]
@@ -342,3 +344,275 @@ def test_bad_grid():
     with pytest.raises(TypeError, match="dict of keyword arguments"):
         sweep(math.hypot, [(1, 2)])
     assert sweep(math.hypot, []) == []
+
+
+# --- the key covers the function's identity: a cache that cannot lie ----------------
+
+
+def make_adder(amount):
+    def add(x):
+        return x + amount
+
+    return add
+
+
+class Scaler:
+    def __init__(self, factor):
+        self.factor = factor
+
+    def apply(self, x):
+        return x * self.factor
+
+
+def add_offset(x, offset=1):
+    return x + offset
+
+
+def test_closures_with_different_values_do_not_share_results(tmp_path):
+    one, hundred = make_adder(1), make_adder(100)
+    assert one.__qualname__ == hundred.__qualname__  # the old key: module + qualname only
+    grid = grid_product(x=[1, 2])
+    assert sweep(one, grid, cache_dir=tmp_path) == [2, 3]
+    assert sweep(hundred, grid, cache_dir=tmp_path) == [101, 102]
+    assert sweep(make_adder(1), grid, cache_dir=tmp_path) == [2, 3]  # equal closure: a hit
+    assert len(cache_files(tmp_path)) == 4
+    assert cache_key(one, {"x": 1}) != cache_key(hundred, {"x": 1})
+    assert cache_key(one, {"x": 1}) == cache_key(make_adder(1), {"x": 1})
+
+
+def test_bound_methods_of_instances_with_different_state(tmp_path):
+    grid = grid_product(x=[1, 2])
+    assert sweep(Scaler(2).apply, grid, cache_dir=tmp_path) == [2, 4]
+    assert sweep(Scaler(10).apply, grid, cache_dir=tmp_path) == [10, 20]
+    assert cache_key(Scaler(2).apply, {"x": 1}) == cache_key(Scaler(2).apply, {"x": 1})
+    assert cache_key(Scaler(2).apply, {"x": 1}) != cache_key(Scaler(2.0).apply, {"x": 1})
+
+
+def test_partials_and_defaults_are_part_of_the_key(tmp_path):
+    grid = grid_product(x=[1, 2])
+    assert sweep(functools.partial(add_offset, offset=5), grid, cache_dir=tmp_path) == [6, 7]
+    assert sweep(functools.partial(add_offset, offset=7), grid, cache_dir=tmp_path) == [8, 9]
+    assert sweep(add_offset, grid, cache_dir=tmp_path) == [2, 3]
+    original = add_offset.__defaults__
+    try:
+        add_offset.__defaults__ = (50,)
+        assert sweep(add_offset, grid, cache_dir=tmp_path) == [51, 52]
+    finally:
+        add_offset.__defaults__ = original
+
+
+def test_same_function_rerun_hits_the_cache(dirs):
+    log, cache = dirs
+    grid = grid_product(x=[1, 2], log=log)
+    sweep(record, grid, cache_dir=cache)
+    sweep(record, grid, cache_dir=cache)
+    assert calls(log) == [1, 2]
+
+
+def test_code_changes_change_the_key():
+    namespace_a, namespace_b = {"__name__": "__main__"}, {"__name__": "__main__"}
+    exec(compile("def point(x):\n    return x + 1\n", "a.py", "exec"), namespace_a)
+    exec(compile("def point(x):\n    return x * 10\n", "b.py", "exec"), namespace_b)
+    exec(compile("\n\ndef point(x):\n    return x + 1\n", "c.py", "exec"), namespace_c := {"__name__": "__main__"})
+    a, b, c = namespace_a["point"], namespace_b["point"], namespace_c["point"]
+    assert a.__qualname__ == b.__qualname__ == "point"
+    assert cache_key(a, {"x": 1}) != cache_key(b, {"x": 1})
+    assert cache_key(a, {"x": 1}) == cache_key(c, {"x": 1})  # same code, other lines: same key
+
+    def outer_one():
+        def inner():
+            return 1
+        return inner
+
+    def outer_two():
+        def inner():
+            return 2
+        return inner
+
+    # a nested code object's constants count too
+    assert sweeps._code_identity(outer_one.__code__) != sweeps._code_identity(outer_two.__code__)
+
+
+SCRIPT = """
+import sys
+from aelib import sweep
+
+def point(x):
+    return x {op}
+
+print(sweep(point, [{{"x": 1}}, {{"x": 2}}], cache_dir=sys.argv[1]))
+"""
+
+
+def test_two_scripts_main_point_with_different_code(tmp_path):
+    import subprocess
+    import sys
+
+    cache = tmp_path / "cache"
+    outputs = {}
+    for name, op in [("a", "+ 1"), ("b", "* 10"), ("a", "+ 1")]:
+        script = tmp_path / f"{name}.py"
+        script.write_text(SCRIPT.format(op=op))
+        done = subprocess.run([sys.executable, str(script), str(cache)], capture_output=True, text=True, check=True)
+        outputs.setdefault(name, []).append(done.stdout.strip())
+    assert outputs == {"a": ["[2, 3]", "[2, 3]"], "b": ["[10, 20]"]}
+    files = cache_files(cache)
+    assert {f.parent.name for f in files} == {"__main__.point"} and len(files) == 4  # rerun of a: hits
+
+
+class Opaque:
+    pass
+
+
+def test_what_cannot_be_keyed_is_refused():
+    lock = threading.Lock()
+
+    def uses_lock(x):
+        with lock:
+            return x
+
+    with pytest.raises(ValueError, match="closure variable 'lock' .*from a lock"):
+        cache_key(uses_lock, {"x": 1})
+    with pytest.raises(ValueError, match="closure variable 'lock'"):
+        sweep(uses_lock, [{"x": 1}], cache_dir="unused")
+    holder = Scaler(Opaque())
+    with pytest.raises(ValueError, match="attributes of the instance.*Opaque"):
+        cache_key(holder.apply, {"x": 1})
+    with pytest.raises(ValueError, match="a class"):
+        cache_key(Scaler, {"factor": 1})
+    with pytest.raises(ValueError, match="lambda"):
+        cache_key(functools.partial(lambda x, y: x, y=1), {"x": 1})
+    with pytest.raises(ValueError, match="default arguments"):
+        cache_key(lambda_free_default, {"x": 1})
+
+
+def lambda_free_default(x, lock=threading.Lock()):
+    return x
+
+
+# --- a cache folder that cannot be used ----------------------------------------------
+
+
+def test_unwritable_cache_warns_and_returns_results(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    with pytest.warns(CacheWarning, match="cannot create the sweep cache folder"):
+        assert sweep(add_offset, [{"x": 3}], cache_dir=blocker / "cache") == [4]
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_entries_that_cannot_be_written_warn_and_results_are_returned(dirs, monkeypatch, n_jobs):
+    log, cache = dirs
+
+    def no_space(path, data):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(sweeps, "_atomic_write", no_space)
+    with pytest.warns(CacheWarning, match="No space left.*3 of 3 computed"):
+        out = sweep(record, grid_product(x=range(3), log=log), cache_dir=cache, n_jobs=n_jobs, backend="threading")
+    assert [r["square"] for r in out] == [0, 1, 4]
+    assert cache_files(cache) == []
+
+
+@pytest.mark.parametrize("bad", [True, 3, 1.5, ["a"], b"bytes", ""])
+def test_bad_cache_dir_is_a_value_error_naming_it(bad):
+    with pytest.raises(ValueError, match="cache_dir"):
+        sweep(math.hypot, [{"x": 3, "y": 4}], cache_dir=bad)
+
+
+def test_cache_dir_that_is_a_file(tmp_path, monkeypatch):
+    target = tmp_path / "file.txt"
+    target.write_text("x")
+    with pytest.raises(ValueError, match="cache_dir.*not a folder"):
+        sweep(math.hypot, [{"x": 3, "y": 4}], cache_dir=target)
+    monkeypatch.setenv(sweeps.CACHE_ENV, str(target))
+    with pytest.raises(ValueError, match=f"cache_dir \\(from {sweeps.CACHE_ENV}\\).*not a folder"):
+        sweep(math.hypot, [{"x": 3, "y": 4}])
+
+
+# --- a real cluster engine: dask.distributed through joblib ---------------------------
+
+STARTS_GRID = grid_product(n=[16, 32], m=[2, 3], noise_std=0.02, N=200, seed=range(2), steps=10)
+
+
+def killable_trial(log, hold, victim, index, **point):
+    """aelib.start_trial, leaving a marker ``<index>-<pid>-<uuid>`` per call.
+
+    The point ``victim`` blocks (up to a minute) unless the file ``hold`` already
+    existed when it started: the test kills the worker process running it meanwhile.
+    """
+    retry = os.path.exists(hold)
+    Path(log, f"{index}-{os.getpid()}-{uuid.uuid4().hex}").touch()
+    if index == victim and not retry:
+        for _ in range(600):
+            time.sleep(0.1)
+    return aelib.start_trial(**point)
+
+
+def trial_calls(log) -> list:
+    """(index, pid) of every call so far."""
+    return sorted(tuple(int(v) for v in name.split("-")[:2]) for name in os.listdir(log))
+
+
+def test_dask_cluster_sweep_survives_a_killed_worker(tmp_path):
+    """A chapter-10 grid on a 2-process LocalCluster under parallel_config(backend="dask"),
+    with the cache on, while one worker process is killed (SIGKILL, by pid) mid-point."""
+    import signal
+
+    distributed = pytest.importorskip("distributed")
+    from threadpoolctl import threadpool_limits
+
+    log, cache, hold = tmp_path / "log", tmp_path / "cache", tmp_path / "hold"
+    log.mkdir()
+    victim = 5
+    grid = [{"log": str(log), "hold": str(hold), "victim": victim, "index": i, **p} for i, p in enumerate(STARTS_GRID)]
+    with threadpool_limits(limits=1):  # dask workers run one BLAS thread: the serial run does too
+        serial = sweep(aelib.start_trial, STARTS_GRID)
+
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+    ) as cluster, distributed.Client(cluster) as client:
+        workers = set(client.run(os.getpid).values())
+        assert len(workers) == 2 and os.getpid() not in workers
+        outcome = {}
+
+        def run():
+            try:
+                with parallel_config(backend="dask"):
+                    outcome["results"] = sweep(killable_trial, grid, cache_dir=cache)
+            except BaseException as exc:  # reported by the main thread
+                outcome["error"] = exc
+
+        runner = threading.Thread(target=run, daemon=True)
+        runner.start()
+        deadline = time.time() + 60
+        while not [c for c in trial_calls(log) if c[0] == victim] and time.time() < deadline and runner.is_alive():
+            time.sleep(0.02)
+        started = [pid for index, pid in trial_calls(log) if index == victim]
+        assert started, f"the victim point never started: {outcome}"
+        killed = started[0]
+        assert killed in workers  # a worker process of the cluster, not this one
+        hold.touch()  # the retried point must not block again
+        os.kill(killed, signal.SIGKILL)
+        runner.join(120)
+        assert not runner.is_alive(), "the sweep did not finish after a worker was killed"
+
+        # The sweep finished: dask rescheduled the killed point on a live worker.
+        assert "error" not in outcome, outcome.get("error")
+        assert outcome["results"] == serial  # equal to the serial run, in grid order
+        victim_runs = [pid for index, pid in trial_calls(log) if index == victim]
+        assert len(victim_runs) == 2 and victim_runs.count(killed) == 1
+        assert sorted({index for index, _ in trial_calls(log)}) == list(range(len(grid)))
+        files = cache_files(cache)
+        assert len(files) == len(grid) and not [f for f in files if f.name.endswith(".tmp")]
+
+        # A rerun loads everything; after losing two files it computes exactly those two.
+        before = Counter(index for index, _ in trial_calls(log))
+        lost = [cache_key(killable_trial, grid[i]) for i in (1, 6)]
+        for f in files:
+            if f.stem in lost:
+                f.unlink()
+        with parallel_config(backend="dask"):
+            again = sweep(killable_trial, grid, cache_dir=cache)
+        assert again == serial
+        assert Counter(index for index, _ in trial_calls(log)) - before == Counter({1: 1, 6: 1})
