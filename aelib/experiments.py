@@ -83,9 +83,11 @@ def mixture_factory(n: int, m: int, noise_std: float) -> Callable[[np.random.Gen
     """A model factory for :func:`run_trials`: the Gaussian mixture of Sec. 6.
 
     Each call ``factory(rng)`` draws a fresh ground truth A with i.i.d. Gaussian
-    columns, normalized (:func:`aelib.random_dictionary`; Sec. 6 draws
-    A_i ~ N(0, I/sqrt(n)), and the normalization makes the variance convention
-    irrelevant), and returns ``GaussianMixture(A, noise_std=noise_std)``.
+    columns, normalized (:func:`aelib.random_dictionary`), and returns
+    ``GaussianMixture(A, noise_std=noise_std)``. Sec. 6 draws A_i ~ N(0, I/sqrt(n))
+    and does not say that it normalizes; normalizing is our reading (Sec. 2.2's
+    model assumes unit columns), and it is that choice, not the paper, that makes
+    the variance-or-standard-deviation question moot for A.
 
     Parameters
     ----------
