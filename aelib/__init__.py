@@ -27,6 +27,7 @@ from .consistency import (
     PhaseDiagram,
     RecoveryRates,
     bias_intervals,
+    coherent_neighbours,
     delta_close,
     mixture_bias_interval,
     mixture_proof_bounds,
@@ -92,6 +93,7 @@ from .experiments import (
 )
 from .sweeps import CacheWarning, cache_key, grid_product, sweep
 from .baselines import (
+    MIXTURE_ENCODERS,
     MIXTURE_RUNS,
     dictionary_learning,
     dictionary_learning_point,
@@ -137,6 +139,7 @@ from .starts import (
     failure_given,
     max_cosine,
     nearest_columns,
+    stalled_start,
     start_trial,
     success_grid,
     success_probability,
@@ -177,7 +180,7 @@ __all__ = [
     "hard_threshold", "loss", "relu",
     "GradientComparison", "LineSlice", "activation_derivative", "compare_gradients",
     "kink_fraction", "loss_along_line",
-    "RecoveryRates", "mixture_bias_interval", "PhaseDiagram", "delta_close", "mixture_proof_bounds",
+    "RecoveryRates", "mixture_bias_interval", "PhaseDiagram", "coherent_neighbours", "delta_close", "mixture_proof_bounds",
     "recovery_phase_diagram", "bias_intervals", "preactivation_split", "recovery_rates",
     "relu_bias_interval", "sign_recovery_rate", "support_recovery_rate",
     "Lemma1", "TrainResult", "expected_gradient_mixture", "lemma1", "reference_train",
@@ -206,9 +209,9 @@ __all__ = [
     "code_second_moment", "oracle_error", "sample_point", "samples_needed",
     "FAILURE_CAUSES", "START_ENCODERS", "START_NAMES", "classify_columns",
     "collision_free_probability", "coverage", "dead_units", "duplicate_columns",
-    "failure_causes", "failure_given", "max_cosine", "nearest_columns", "start_trial",
+    "failure_causes", "failure_given", "max_cosine", "nearest_columns", "stalled_start", "start_trial",
     "success_grid", "success_probability",
-    "MIXTURE_RUNS", "dictionary_learning", "dictionary_learning_point", "kmeans_dictionary", "mixture_comparison",
+    "MIXTURE_ENCODERS", "MIXTURE_RUNS", "dictionary_learning", "dictionary_learning_point", "kmeans_dictionary", "mixture_comparison",
     "neural_sparse_coding", "sparse_comparison", "timed",
     "TiedAutoencoder",
 ]

@@ -1,8 +1,8 @@
 """What a practitioner would use instead of the autoencoder: the baselines.
 
-* :func:`kmeans_dictionary` -- Lloyd's k-means {cite}`lloyd1982least` (scikit-learn) for
+* :func:`kmeans_dictionary` -- Lloyd's k-means :cite:p:`lloyd1982least` (scikit-learn) for
   the mixture: the cluster centres, normalized, estimate the columns of A.
-* :func:`dictionary_learning` -- online dictionary learning {cite}`mairal2009online`
+* :func:`dictionary_learning` -- online dictionary learning :cite:p:`mairal2009online`
   (scikit-learn's MiniBatchDictionaryLearning) for sparse coding.
 * :func:`neural_sparse_coding` -- the "neural" update of Arora, Ge, Ma and Moitra (2015),
   the algorithm whose analysis the paper extends: decode by thresholding,
@@ -37,6 +37,7 @@ __all__ = [
     "dictionary_learning",
     "neural_sparse_coding",
     "timed",
+    "MIXTURE_ENCODERS",
     "MIXTURE_RUNS",
     "mixture_comparison",
     "sparse_comparison",
@@ -289,6 +290,16 @@ MIXTURE_RUNS: Tuple[Tuple[str, str], ...] = (
 )
 
 
+#: The encoder of each autoencoder method of :func:`mixture_comparison`, as a key of
+#: :data:`aelib.START_ENCODERS` (the settings chapter 10 compares): Sec. 6's ReLU schedule
+#: (b^0 = -1.25, b <- b/2), the same with a bias floor, and the threshold 1/2 with b = 0.
+MIXTURE_ENCODERS: Dict[str, str] = {
+    "autoencoder, Sec. 6 ReLU": "relu-decay",
+    "autoencoder, ReLU + floor": "relu-floor",
+    "autoencoder, threshold 1/2": "threshold",
+}
+
+
 def mixture_comparison(
     *,
     n: int = 784,
@@ -309,10 +320,11 @@ def mixture_comparison(
     ``GaussianMixture(A, noise_std)`` from ``numpy.random.SeedSequence([seed, n, m])``,
     then estimates A on that same data with
 
-    * the autoencoder (:func:`aelib.train`, lr = m, ``steps`` steps) with Sec. 6's
-      encoder (ReLU, b^0 = -1.25, b <- b/2) from the PCA, random and spectral starts;
-      with the same schedule and a bias floor (abs(b) >= ``bias_floor``) from PCA and
-      spectral starts; with the threshold 1/2 (b = 0) from the spectral start;
+    * the autoencoder (:func:`aelib.train`, lr = m, ``steps`` steps) with the encoders
+      of :data:`MIXTURE_ENCODERS`: Sec. 6's (ReLU, b^0 = -1.25, b <- b/2) from the PCA,
+      random and spectral starts; the same schedule with a bias floor
+      (abs(b) >= ``bias_floor``) from PCA and spectral starts; the threshold 1/2 (b = 0)
+      from the spectral start;
     * the starts alone (method "start only");
     * k-means (:func:`kmeans_dictionary`, k-means++ with ``n_init`` restarts);
     * the oracle class means, which know the labels
@@ -348,6 +360,7 @@ def mixture_comparison(
     from .experiments import oracle_class_means
     from .initialization import pca_init, random_init
     from .models import GaussianMixture, random_dictionary
+    from .starts import START_ENCODERS
 
     n = check_int("n", n, minimum=1)
     m = check_int("m", m, minimum=2)
@@ -372,17 +385,15 @@ def mixture_comparison(
     starts["random"], start_seconds["random"] = timed(random_init, n, m, rng=random_rng, threads=threads)
     starts["spectral"], start_seconds["spectral"] = _spectral(Y, m, spectral_rng, threads)
     rows = [row("start only", name, W, 0.0, start_seconds[name]) for name, W in starts.items()]
-    encoders = {
-        "autoencoder, Sec. 6 ReLU": ({"activation": "relu", "bias_decay": 2.0}, -1.25),
-        "autoencoder, ReLU + floor": ({"activation": "relu", "bias_decay": 2.0, "bias_floor": bias_floor}, -1.25),
-        "autoencoder, threshold 1/2": ({"activation": "threshold", "lam": 0.5}, 0.0),
-    }
+    encoders = {method: dict(START_ENCODERS[key]) for method, key in MIXTURE_ENCODERS.items()}
+    encoders["autoencoder, ReLU + floor"]["bias_floor"] = bias_floor
     runs = MIXTURE_RUNS if runs is None else [tuple(run) for run in runs]
     for run in runs:
         if run not in MIXTURE_RUNS:
             raise ValueError(f"runs: unknown run {run!r}; expected some of {MIXTURE_RUNS}")
     for method, name in runs:
-        settings, b0 = encoders[method]
+        settings = dict(encoders[method])
+        b0 = settings.pop("b0")
         W0 = starts[name]
         if W0 is None:
             rows.append(row(method, name, None, float("nan"), start_seconds[name]))

@@ -25,6 +25,7 @@ __all__ = [
     "relu_bias_interval",
     "mixture_bias_interval",
     "preactivation_split",
+    "coherent_neighbours",
     "delta_close",
     "mixture_proof_bounds",
     "PhaseDiagram",
@@ -137,6 +138,33 @@ def preactivation_split(W: np.ndarray, b, Y: np.ndarray, X_star: np.ndarray) -> 
 # --- Chapter 4: measuring Theorem 3 -------------------------------------------------------
 
 
+def coherent_neighbours(A: np.ndarray) -> np.ndarray:
+    """For each column i of A, the other column j(i) with the largest inner product <A_i, A_j>.
+
+    This is the column the worst-case :func:`delta_close` tilts W_i towards. The signed
+    inner product is used, not its absolute value: the mixture proof of Thm. 3 is attacked
+    by a large *positive* <W_i, A_j>, which makes unit i fire on samples of component j.
+    Ties go to the smallest j.
+
+    Parameters
+    ----------
+    A : ndarray, shape (n, m)
+        m >= 2 columns.
+
+    Returns
+    -------
+    ndarray of int, shape (m,)
+        j(i) != i for every i. A component j with j = j(i) for some i is a *target*:
+        in the mixture, unit i fires on its samples once b > -<W_i, A_j>.
+    """
+    A = check_matrix("A", A, dtype=np.float64)
+    if A.shape[1] < 2:
+        raise ValueError(f"A: coherent neighbours need m >= 2 columns, got shape {A.shape}")
+    G = A.T @ A
+    np.fill_diagonal(G, -np.inf)
+    return np.argmax(G, axis=0)
+
+
 def delta_close(A: np.ndarray, delta: float, *, rng: RngLike, adversarial: bool = False) -> np.ndarray:
     """A matrix W with unit columns at distance exactly delta from A: ||W_i - A_i|| = delta (Def. 2).
 
@@ -146,8 +174,8 @@ def delta_close(A: np.ndarray, delta: float, *, rng: RngLike, adversarial: bool 
 
     * ``adversarial=False``: u_i is a uniformly random direction orthogonal to A_i
       (a "typical" delta-close W; <W_i - A_i, A_j> is then of order delta / sqrt(n)).
-    * ``adversarial=True``: u_i points towards the column A_j (j != i) with the largest
-      <A_i, A_j>, the worst case of the mixture proof of Thm. 3 for ReLU (a large
+    * ``adversarial=True``: u_i points towards the column A_j, j = j(i) of
+      :func:`coherent_neighbours` (the other column with the largest <A_i, A_j>), the worst case of the mixture proof of Thm. 3 for ReLU (a large
       positive <W_i, A_j> makes unit i fire on samples of component j): with
       c = <A_i, A_j>, <W_i, A_j> = cos(theta) c + sin(theta) sqrt(1 - c^2), about
       c + delta, so the proof's bound <W_i, A_j> <= mu/sqrt(n) + delta is nearly
@@ -178,9 +206,7 @@ def delta_close(A: np.ndarray, delta: float, *, rng: RngLike, adversarial: bool 
     if adversarial:
         if m < 2:
             raise ValueError(f"A: the adversarial delta_close needs m >= 2 columns, got shape {A.shape}")
-        G = A.T @ A
-        np.fill_diagonal(G, -np.inf)
-        target = A[:, np.argmax(G, axis=0)]  # the other column with the largest <A_i, A_j>
+        target = A[:, coherent_neighbours(A)]
     else:
         target = as_rng(rng).standard_normal((n, m))
     U = target - A * np.sum(A * target, axis=0)  # remove the A_i component

@@ -294,7 +294,10 @@ def closeness_parameters(W: np.ndarray, A: np.ndarray, *, signs: bool = False) -
     distances = np.linalg.norm(W[:, None, :] - A[:, :, None], axis=0)
     if signs:
         distances = np.minimum(distances, np.linalg.norm(W[:, None, :] + A[:, :, None], axis=0))
-    values = np.unique(distances)
+    # A candidate is tested a hair above its value: the exact check in _close_matching
+    # recomputes the chosen columns' distances, which can differ from ``distances`` in the
+    # last bit (another summation order) and would then reject the bottleneck value itself.
+    values = np.unique(distances) * (1.0 + 8.0 * np.finfo(distances.dtype).eps)
     lo, hi = 0, values.size - 1  # the largest distance always admits a matching
     while lo < hi:
         mid = (lo + hi) // 2
@@ -302,7 +305,8 @@ def closeness_parameters(W: np.ndarray, A: np.ndarray, *, signs: bool = False) -
             lo = mid + 1
         else:
             hi = mid
-    delta = float(values[lo])
-    matching = _close_matching(W, A, delta, signs)
+    matching = _close_matching(W, A, float(values[lo]), signs)
+    # delta as the exact check computes it, so is_close(W, A, delta) holds
+    delta = float(np.max(np.linalg.norm(matching.apply(W) - A, axis=0)))
     xi = float(np.linalg.norm(matching.apply(W) - A, 2) / np.linalg.norm(A, 2))
     return delta, xi

@@ -114,6 +114,19 @@ def coherence(A: np.ndarray) -> float:
 def gaussian_noise(n: int, N: int, noise_std: float, *, rng: RngLike, dtype=np.float64) -> np.ndarray:
     """Draw the noise eta ~ N(0, noise_std^2 I_n) of assumption A4 for N samples.
 
+    Parameters
+    ----------
+    n : int
+        Dimension of a sample (at least 1).
+    N : int
+        Number of samples (0 gives an empty (n, 0) array).
+    noise_std : float
+        sigma_eta of assumption A4 (at least 0).
+    rng : numpy.random.Generator or int
+        Source of randomness (a seed is turned into ``default_rng(seed)``).
+    dtype : {numpy.float64, numpy.float32}
+        Precision of the draw.
+
     Returns
     -------
     ndarray, shape (n, N), in ``dtype`` (float64 or float32)

@@ -14,7 +14,7 @@ import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
 
-__all__ = ["COLORS", "INIT_COLORS", "use_style", "new_figure"]
+__all__ = ["COLORS", "INIT_COLORS", "COLUMN_WIDTH", "MIN_FONT", "use_style", "new_figure", "legend"]
 
 #: Colour-blind-safe palette (Okabe-Ito), shared by every figure.
 COLORS: Sequence[str] = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000")
@@ -27,19 +27,36 @@ INIT_COLORS: Dict[str, str] = {
     "spectral": COLORS[3],
 }
 
+#: Width of the book's text column in inches at the figures' dpi (110): at a 1280-px browser
+#: window the column shows images up to 676 CSS px wide, so a figure no wider than this is shown
+#: at 100% and one point of type is 110/72 CSS px. Every figure is drawn at most this wide.
+COLUMN_WIDTH: float = 6.1
+
+#: The smallest type (points) any figure uses: 7 pt is 10.7 CSS px at 100%, and still 8 px
+#: when a full-width figure is shrunk to 75%.
+MIN_FONT: float = 7.0
+
 _STYLE = {
     "figure.dpi": 110,
     "savefig.dpi": 110,
-    "figure.figsize": (6.4, 3.6),
-    "font.size": 10,
-    "axes.titlesize": 10,
-    "axes.labelsize": 10,
+    "figure.figsize": (COLUMN_WIDTH, 3.4),
+    "font.size": 9.0,
+    "axes.titlesize": 9.5,
+    "axes.labelsize": 9.0,
+    "xtick.labelsize": 8.5,
+    "ytick.labelsize": 8.5,
     "axes.spines.top": False,
     "axes.spines.right": False,
     "axes.grid": True,
     "grid.alpha": 0.3,
-    "legend.frameon": False,
-    "legend.fontsize": 9,
+    # Legends sit outside the data (:func:`legend`); one drawn inside an axes gets an opaque
+    # frame, so no line can run through its text.
+    "legend.frameon": True,
+    "legend.framealpha": 1.0,
+    "legend.edgecolor": "0.8",
+    "legend.fancybox": False,
+    "legend.fontsize": 8.5,
+    "legend.title_fontsize": 8.5,
     "lines.linewidth": 1.6,
     "image.cmap": "viridis",
     "axes.prop_cycle": mpl.cycler(color=list(COLORS)),
@@ -51,22 +68,91 @@ def use_style() -> None:
     mpl.rcParams.update(_STYLE)
 
 
-def new_figure(ncols: int = 1, nrows: int = 1, *, width: float = 6.4, height: float = 3.4, **kwargs):
-    """A figure with a grid of axes in the book's style; returns (fig, axes)."""
+def new_figure(ncols: int = 1, nrows: int = 1, *, width: float = COLUMN_WIDTH, height: float = 3.4, **kwargs):
+    """A figure with a grid of axes in the book's style; returns (fig, axes).
+
+    The width is capped at :data:`COLUMN_WIDTH`, so the figure is never shrunk by the browser
+    at desktop width and its type keeps the sizes set by :func:`use_style`.
+    """
     use_style()
-    fig, axes = plt.subplots(nrows, ncols, figsize=(width, height), constrained_layout=True, **kwargs)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(min(width, COLUMN_WIDTH), height), constrained_layout=True,
+                             **kwargs)
     return fig, axes
 
-def _unique_legend_entries(axes) -> tuple:
-    """Legend handles and labels of several axes, each label once (for one figure legend)."""
-    handles, labels = [], []
-    for ax in axes:
-        for handle, label in zip(*ax.get_legend_handles_labels()):
-            if label not in labels:
-                handles.append(handle)
-                labels.append(label)
-    return handles, labels
 
+def _points(size) -> float:
+    """A matplotlib font size (number or name such as "medium") in points."""
+    from matplotlib.font_manager import FontProperties
+
+    return FontProperties(size=size).get_size_in_points()
+
+
+def legend(owner, handles=None, labels=None, *, loc: str = "below", ncol: int = None, extra=(), **kwargs):
+    """Draw a legend by the book's one rule: outside the data, or in an opaque frame.
+
+    Parameters
+    ----------
+    owner : matplotlib Figure or Axes
+        A figure gets one legend for all its axes (each label once); an axes, its own.
+    handles, labels : sequences, optional
+        The entries (default: those of the owner's axes).
+    loc : str
+        ``"below"``: under the panels (a figure) or under the axes and its x label (an axes);
+        ``"right"``: right of the panels or of the axes, one column; any other matplotlib
+        location (an axes only): inside the axes, in an opaque frame, for an empty corner.
+    ncol : int, optional
+        Columns of a legend below; by default as many as fit in the width of the owner.
+    extra : sequence of (handle, label), optional
+        Entries appended after the others (e.g. a proxy artist explaining a marker style).
+    **kwargs
+        Passed to :meth:`matplotlib.axes.Axes.legend` / :meth:`matplotlib.figure.Figure.legend`.
+
+    Returns
+    -------
+    matplotlib.legend.Legend or None
+        None when there is nothing to show.
+    """
+    from matplotlib.figure import Figure
+    from matplotlib.transforms import ScaledTranslation
+
+    is_figure = isinstance(owner, Figure)
+    fig = owner if is_figure else owner.figure
+    if handles is None:
+        handles, labels = [], []
+        for ax in (owner.axes if is_figure else [owner]):
+            for handle, label in zip(*ax.get_legend_handles_labels()):
+                if label not in labels:
+                    handles.append(handle)
+                    labels.append(label)
+    handles, labels = list(handles) + [h for h, _ in extra], list(labels) + [label for _, label in extra]
+    if not handles:
+        return None
+    if loc not in ("below", "right"):
+        if is_figure:
+            raise ValueError(f"loc: expected 'below' or 'right' for a figure legend, got {loc!r}")
+        return owner.legend(handles, labels, loc=loc, ncol=ncol or 1, **kwargs)
+    if is_figure:
+        place = dict(loc="outside lower center" if loc == "below" else "outside right upper")
+        draw, room = fig.legend, fig.get_figwidth() * fig.dpi
+    else:
+        rc = mpl.rcParams
+        if loc == "below":  # under the tick labels and the x label, in points
+            drop = rc["xtick.major.size"] + rc["xtick.major.pad"] + _points(rc["xtick.labelsize"]) + 4.0
+            if owner.get_xlabel():
+                drop += rc["axes.labelpad"] + 1.3 * _points(rc["axes.labelsize"])
+            anchor = owner.transAxes + ScaledTranslation(0.0, -drop / 72.0, fig.dpi_scale_trans)
+            place = dict(loc="upper center", bbox_to_anchor=(0.5, 0.0), bbox_transform=anchor, borderaxespad=0.0)
+        else:
+            place = dict(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0)
+        draw, room = owner.legend, owner.get_position().width * fig.get_figwidth() * fig.dpi
+    if loc == "right":
+        return draw(handles, labels, ncol=1, **place, **kwargs)
+    renderer = fig.canvas.get_renderer()
+    for columns in ([ncol] if ncol else range(len(handles), 0, -1)):
+        leg = draw(handles, labels, ncol=columns, **place, **kwargs)
+        if ncol or columns == 1 or leg.get_window_extent(renderer).width <= 0.98 * room:
+            return leg
+        leg.remove()
 
 
 # --- Chapter 1: the generative bilinear model ---
@@ -82,7 +168,7 @@ def _support_labels(X: np.ndarray):
     return np.array([index[s] for s in keys]), order
 
 
-def plot_model_samples(A: np.ndarray, samples, titles: Sequence[str], *, size: float = 3.0):
+def plot_model_samples(A: np.ndarray, samples, titles: Sequence[str], *, size: float = None):
     """Scatter samples of 2-D models (n = 2) with the columns A_i drawn as arrows (Sec. 2.2).
 
     Parameters
@@ -93,13 +179,14 @@ def plot_model_samples(A: np.ndarray, samples, titles: Sequence[str], *, size: f
         One pair per panel, as returned by ``model.sample``; points are coloured by
         the support of their code.
     titles : sequence of str
-    size : float
-        Width of one panel in inches.
+    size : float, optional
+        Width of one panel in inches (default: the column width shared by the panels).
     """
     if A.shape[0] != 2:
         raise ValueError(f"A: expected 2 rows (a planar model), got shape {A.shape}")
     k = len(samples)
-    fig, axes = new_figure(k, 1, width=size * k, height=size + 0.55, squeeze=False)
+    size = size or COLUMN_WIDTH / k
+    fig, axes = new_figure(k, 1, width=size * k, height=size + 1.1, squeeze=False)
     palette = list(COLORS[:3]) + [COLORS[4], COLORS[3], COLORS[5], COLORS[2], COLORS[6]]
     lim = 1.05 * max(2.0, max(np.abs(Y).max() for Y, _ in samples))
     for ax, (Y, X), title in zip(axes[0], samples, titles):
@@ -122,10 +209,10 @@ def plot_model_samples(A: np.ndarray, samples, titles: Sequence[str], *, size: f
         ax.set_title(title)
         ax.set_xlabel("$y_1$")
         ax.grid(False)
-        handles, _ = ax.get_legend_handles_labels()
-        if len(supports) <= 6:
-            ax.legend(loc="lower left", fontsize=7, markerscale=2.5, handletextpad=0.2, borderaxespad=0.2)
     axes[0, 0].set_ylabel("$y_2$")
+    for ax, (_, X) in zip(axes[0], samples):
+        if len(_support_labels(X)[1]) <= 6:
+            legend(ax, markerscale=2.5, handletextpad=0.2, columnspacing=0.8)
     return fig
 
 
@@ -177,7 +264,7 @@ def plot_coherence(sweeps, labels: Sequence[str], predictions):
         For each sweep, the output of ``gaussian_coherence_prediction`` per size,
         as two arrays of the sweep's length.
     """
-    fig, (ax1, ax2) = new_figure(2, 1, width=7.6, height=3.9)
+    fig, (ax1, ax2) = new_figure(2, 1, height=4.4)
     for c, (sw, label, (lead, med)) in enumerate(zip(sweeps, labels, predictions)):
         color = COLORS[c]
         x = sw.n
@@ -193,12 +280,11 @@ def plot_coherence(sweeps, labels: Sequence[str], predictions):
     ax1.set_ylabel(r"$\mu = \sqrt{n}\,\max_{i\neq j}|\langle A_i, A_j\rangle|$")
     ax1.set_ylim(bottom=0)
     ax2.set_yscale("log")
+    _plain_log_axis(ax2.yaxis)
     ax2.set_ylabel(r"$\max_{i\neq j}|\langle A_i, A_j\rangle|$")
     ref = sweeps[0].n
     ax2.plot(ref, 3.0 / np.sqrt(ref), color="0.5", lw=0.8, label=r"$\propto 1/\sqrt{n}$")
-    handles, labels = ax2.get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside lower center", ncol=4,
-               fontsize=7.5, handlelength=2.2, columnspacing=1.2)
+    legend(fig, handlelength=2.2, columnspacing=1.2)
     ax1.set_title("coherence grows like $\\sqrt{\\log m}$")
     ax2.set_title("inner products shrink like $1/\\sqrt{n}$")
     return fig
@@ -212,7 +298,7 @@ def plot_alignment(A: np.ndarray, W: np.ndarray, W_aligned: np.ndarray):
     A, W, W_aligned : ndarray, shape (n, m)
         The truth, an estimate, and pi(W) (e.g. ``aelib.align(W, A, signs=True)``).
     """
-    fig, axes = new_figure(2, 1, width=6.6, height=3.2)
+    fig, axes = new_figure(2, 1, height=3.0)
     m = A.shape[1]
     for ax, B, title in ((axes[0], W, "$A^\\top W$"), (axes[1], W_aligned, "$A^\\top \\pi(W)$")):
         G = A.T @ B
@@ -233,7 +319,7 @@ def plot_alignment(A: np.ndarray, W: np.ndarray, W_aligned: np.ndarray):
 
 def plot_matching_cost(ms_hungarian, t_hungarian, ms_brute, t_brute, ms_brute_signs=None, t_brute_signs=None):
     """Seconds to find pi (Def. 2): Hungarian algorithm versus brute force, against m."""
-    fig, ax = new_figure(1, 1, width=5.4, height=3.3)
+    fig, ax = new_figure(1, 1, width=5.4, height=3.6)
     ax.loglog(ms_hungarian, t_hungarian, "o-", color=COLORS[0], ms=4, label="Hungarian (match_columns)")
     ax.loglog(ms_brute, t_brute, "s-", color=COLORS[1], ms=4, label="brute force, $m!$ permutations")
     if ms_brute_signs is not None:
@@ -245,7 +331,7 @@ def plot_matching_cost(ms_hungarian, t_hungarian, ms_brute, t_brute, ms_brute_si
         ax.loglog(m[big], scale * m[big] ** 3, ":", color="0.4", lw=1, label="$\\propto m^3$")
     ax.set_xlabel("$m$")
     ax.set_ylabel("seconds (best of 3)")
-    ax.legend(fontsize=8)
+    legend(fig)
     return fig
 
 
@@ -273,7 +359,7 @@ def plot_architecture(n: int = 5, m: int = 3):
         raise ValueError(f"n, m: expected 2 <= m <= 8 and m <= n <= 12, got n={n}, m={m}")
     use_style()
     height = n + 2.2
-    fig = plt.figure(figsize=(7.2, 7.2 * height / 11.1))
+    fig = plt.figure(figsize=(COLUMN_WIDTH, COLUMN_WIDTH * height / 11.1))
     ax = fig.add_axes([0, 0, 1, 1])
     ax.set_xlim(-0.9, 10.2)
     ax.set_ylim(-1.45, n + 0.75)
@@ -354,7 +440,7 @@ def plot_activations(z: np.ndarray, curves, titles: Sequence[str], kinks):
         The points where each sigma is not differentiable (marked on the plot).
     """
     k = len(curves)
-    fig, axes = new_figure(k, 1, width=3.5 * k, height=3.1, squeeze=False)
+    fig, axes = new_figure(k, 1, width=3.5 * k, height=3.2, squeeze=False)
     for ax, (s, ds), title, kk in zip(axes[0], curves, titles, kinks):
         ax.plot(*_break_jumps(z, s), color=COLORS[0], lw=2, label="$\\sigma(z)$")
         ax.plot(*_break_jumps(z, ds, 0.5), color=COLORS[1], lw=1.6, ls="--", label="$\\sigma'(z)$")
@@ -363,7 +449,7 @@ def plot_activations(z: np.ndarray, curves, titles: Sequence[str], kinks):
         ax.set_title(title)
         ax.set_xlabel("$z$")
         ax.axhline(0, color="0.6", lw=0.6)
-        ax.legend(loc="upper left")
+    legend(fig)
     return fig
 
 
@@ -380,7 +466,7 @@ def plot_loss_slices(slices, titles: Sequence[str]):
     titles : sequence of str
     """
     k = len(slices)
-    fig, axes = new_figure(k, 1, width=3.6 * k, height=3.3, squeeze=False)
+    fig, axes = new_figure(k, 1, width=3.6 * k, height=3.4, squeeze=False)
     for ax, sl, title in zip(axes[0], slices, titles):
         i0 = int(np.argmin(np.abs(sl.t)))
         ax.plot(sl.t, sl.loss - sl.loss[i0], color=COLORS[0], lw=1.8, label="$L(W+tD)-L(W)$")
@@ -394,7 +480,7 @@ def plot_loss_slices(slices, titles: Sequence[str]):
         ax.set_ylim(lo - pad, hi + pad)
         ax.set_title(title)
         ax.set_xlabel("$t$")
-        ax.legend(fontsize=8, loc="upper center")
+    legend(fig)
     return fig
 
 
@@ -418,7 +504,7 @@ def plot_gradient_error(curves, *, title: str = None):
     curves : mapping label -> GradientErrorCurve
         From :func:`aelib.gradient_error_curve`.
     """
-    fig, ax = new_figure(width=6.4, height=4.4)
+    fig, ax = new_figure(height=4.4)
     markers = "osD^vP"
     for index, (label, curve) in enumerate(curves.items()):
         ax.loglog(curve.sizes, curve.error, "-", marker=markers[index % len(markers)], ms=4,
@@ -430,7 +516,7 @@ def plot_gradient_error(curves, *, title: str = None):
     ax.set_ylabel(r"$\|\hat g_N - g\|_F \,/\, \|g\|_F$")
     if title:
         ax.set_title(title)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=2, fontsize=8)
+    legend(fig)
     return fig
 
 
@@ -452,7 +538,7 @@ def plot_lemma1_trace(traces, *, weights=None, linthresh: float = 1.0):
     """
     from matplotlib.patches import Patch
 
-    fig, axes = new_figure(ncols=len(traces), width=3.5 * len(traces) + 0.4, height=3.6, squeeze=False)
+    fig, axes = new_figure(ncols=len(traces), width=3.5 * len(traces) + 0.4, height=3.8, squeeze=False)
     for ax, (title, trace) in zip(axes[0], traces.items()):
         steps = np.arange(trace.lhs.shape[0])
         m = trace.lhs.shape[1]
@@ -472,9 +558,7 @@ def plot_lemma1_trace(traces, *, weights=None, linthresh: float = 1.0):
         ax.set_title(title)
     axes[0][0].set_ylabel(r"value / $(p_i \|W_i - A_i\|^2)$")
     handles, labels = axes[0][0].get_legend_handles_labels()
-    handles.append(Patch(color=COLORS[4], alpha=0.3))
-    labels.append("bias condition fails")
-    fig.legend(handles, labels, loc="upper center", ncol=4, bbox_to_anchor=(0.5, 0.0), fontsize=8)
+    legend(fig, handles, labels, extra=[(Patch(color=COLORS[4], alpha=0.3), "bias condition fails")])
     return fig
 
 
@@ -505,10 +589,7 @@ def plot_distance_panels(panels, *, floor: float = None, floor_label: str = "fin
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_xlabel("step s")
         ax.set_title(title)
-        if ncols == 1:
-            ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.02, 0.5))
-        else:
-            ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=1)
+        legend(ax, loc="right" if ncols == 1 else "below", ncol=None if ncols == 1 else 1)
     axes[0][0].set_ylabel(ylabel)
     return fig
 
@@ -521,20 +602,20 @@ def plot_bias_drift(trace, *, title: str = None):
     trace : DescentTrace
         From :func:`aelib.trace_descent` with ``X_star``.
     """
-    fig, axes = new_figure(ncols=2, width=7.6, height=3.3)
+    fig, axes = new_figure(ncols=2, height=3.6)
     steps = np.arange(trace.distance.size)
     axes[0].semilogy(steps, trace.distance, "o-", ms=2.5, color=COLORS[0], label=r"$\|\pi(W^s) - A\|_F$")
     axes[0].semilogy(steps, np.abs(trace.bias[:, 0]) + 1e-12, "-", color=COLORS[4], label=r"$|b^s|$")
     axes[0].set_ylim(1e-3, 3)
     axes[0].set_xlabel("step s")
-    axes[0].legend()
     axes[0].set_title("distance and bias")
     axes[1].plot(steps, 100 * trace.off_support, "o-", ms=2.5, color=COLORS[1], label="fire off the true support")
     axes[1].plot(steps, 100 * trace.missed_support, "s-", ms=2.5, color=COLORS[2], label="silent on the true support")
     axes[1].set_xlabel("step s")
     axes[1].set_ylabel("% of code entries")
-    axes[1].set_title("code consistency (Thm. 3) along the run")
-    axes[1].legend()
+    axes[1].set_title("code consistency (Thm. 3)\nalong the run")
+    for ax in axes:
+        legend(ax, ncol=1)
     if title:
         fig.suptitle(title)
     return fig
@@ -542,12 +623,12 @@ def plot_bias_drift(trace, *, title: str = None):
 
 def plot_training_run(result, *, title: str = None, loss_floor: float = None):
     """Loss and matched distance of one :class:`aelib.TrainResult` (the explorer's figure)."""
-    fig, axes = new_figure(ncols=2, width=7.6, height=3.1)
+    fig, axes = new_figure(ncols=2, height=3.0)
     steps = np.arange(result.loss.size)
     axes[0].semilogy(steps, result.loss, "-", color=COLORS[0])
     if loss_floor is not None:
         axes[0].axhline(loss_floor, color="0.4", ls=":", lw=1.2, label=r"$n\sigma^2/2$")
-        axes[0].legend()
+        legend(axes[0], loc="upper right")
     axes[0].set_xlabel("step s")
     axes[0].set_title("reconstruction loss")
     if result.distance is not None:
@@ -627,19 +708,29 @@ def plot_loss_curves(curves, floors=None, *, lower: float = 0.0, upper: float = 
     lower, upper : float
         Percentiles of the band (0 and 100: min-max over the trials).
     titles : mapping init -> str, optional
+
+    Notes
+    -----
+    The panels are stacked (one column, shared axes) in a figure narrow enough that its
+    type stays at least 8 CSS px on a phone (a 343-px image column).
     """
     inits = list(curves)
-    fig, axes = new_figure(ncols=len(inits), width=3.0 * len(inits) + 0.6, height=3.3, sharey=True, squeeze=False)
-    for ax, init in zip(axes[0], inits):
+    fig, axes = new_figure(nrows=len(inits), width=4.4, height=1.55 * len(inits) + 1.0, sharex=True, sharey=True,
+                           squeeze=False)
+    for ax, init in zip(axes[:, 0], inits):
         for color, (sigma, values) in zip(_SIGMA_COLORS, curves[init].items()):
             _median_band(ax, values, color, rf"$\sigma_\eta = {sigma:g}$", lower=lower, upper=upper)
             if floors is not None:
                 ax.axhline(floors[sigma], color=color, ls="--", lw=0.9)
         ax.set_yscale("log")
-        ax.set_xlabel("step s")
+        _plain_log_axis(ax.yaxis)
+        ax.set_ylabel("loss")
         ax.set_title((titles or {}).get(init, init))
-    axes[0][0].set_ylabel("reconstruction loss")
-    axes[0][0].legend(loc="upper right")
+    axes[-1][0].set_xlabel("step s")
+    from matplotlib.lines import Line2D
+
+    floor_entry = (Line2D([], [], color="0.3", ls="--", lw=0.9), r"$n\sigma_\eta^2/2$ (colour of its $\sigma_\eta$)")
+    legend(fig, extra=[floor_entry] if floors is not None else [])
     return fig
 
 
@@ -661,7 +752,7 @@ def plot_matched_distance(curves, oracle, *, lower: float = 0.0, upper: float = 
         Percentiles of the band (0 and 100: min-max).
     titles : mapping init -> str, optional
     """
-    fig, axes = new_figure(ncols=2, width=8.2, height=3.5, gridspec_kw={"width_ratios": [1.6, 1]})
+    fig, axes = new_figure(ncols=2, height=3.9, gridspec_kw={"width_ratios": [1.6, 1]})
     ax = axes[0]
     oracle = np.asarray(oracle, dtype=float)
     for init, values in curves.items():
@@ -672,7 +763,6 @@ def plot_matched_distance(curves, oracle, *, lower: float = 0.0, upper: float = 
     ax.set_xlabel("step s")
     ax.set_ylabel(r"$\|\pi(W^s) - A\|_F$")
     ax.set_title("distance to the truth along the run")
-    ax.legend(loc="lower right", fontsize=8)
     ax = axes[1]
     rng = np.random.default_rng(0)  # horizontal jitter only
     labels = []
@@ -692,8 +782,8 @@ def plot_matched_distance(curves, oracle, *, lower: float = 0.0, upper: float = 
     ax.set_xticklabels(labels)
     ax.set_yscale("log")
     ax.set_title("per trial")
-    ax.legend(loc="upper right", fontsize=8)
     ax.sharey(axes[0])
+    legend(fig)
     return fig
 
 
@@ -722,7 +812,7 @@ def plot_variant_distances(curves, oracle, *, lower: float = 10.0, upper: float 
     npanels = len(inits) + (schedules is not None)
     ncols = 2 if npanels == 4 else npanels
     nrows = int(np.ceil(npanels / ncols))
-    fig, axes = new_figure(ncols=ncols, nrows=nrows, width=3.9 * ncols + 0.3, height=3.0 * nrows + 0.4, squeeze=False)
+    fig, axes = new_figure(ncols=ncols, nrows=nrows, width=3.9 * ncols + 0.3, height=2.7 * nrows + 0.9, squeeze=False)
     axes = list(axes.ravel())
     variants = list(next(iter(curves.values())))
     palette = (COLORS[7], COLORS[1], COLORS[2], COLORS[3], COLORS[4], COLORS[0], COLORS[5], COLORS[6])
@@ -733,7 +823,7 @@ def plot_variant_distances(curves, oracle, *, lower: float = 10.0, upper: float 
             coherence = np.asarray(coherence, dtype=float)
             ax.axhspan(coherence.min(), coherence.max(), color="0.5", alpha=0.3, lw=0)
             ax.text(0.98, coherence.max() * 1.15, r"$\mu/\sqrt{n}$ (range over trials)", ha="right", va="bottom",
-                    fontsize=8, color="0.3", transform=ax.get_yaxis_transform())
+                    color="0.3", transform=ax.get_yaxis_transform())
         for variant, b in schedules.items():
             b = np.abs(np.asarray(b, dtype=float))
             ax.plot(np.arange(b.size), np.where(b > 0, b, np.nan), color=colors[variant], label=variant)
@@ -755,7 +845,7 @@ def plot_variant_distances(curves, oracle, *, lower: float = 10.0, upper: float 
         ax.set_ylabel(r"$\|\pi(W^s) - A\|_F$")
         ax.set_title((titles or {}).get(init, init))
     handles, labels = axes[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="lower center", ncol=3, bbox_to_anchor=(0.5, -0.1))
+    legend(fig, handles, labels)
     return fig
 
 # --- Chapter 10: Random and PCA starts ---
@@ -769,6 +859,7 @@ OUTCOME_COLORS: Dict[str, str] = {
     "straddle": COLORS[4],
     "duplicate": COLORS[1],
     "dead": "0.35",
+    "stalled": "0.7",
 }
 
 
@@ -790,6 +881,7 @@ def plot_start_success_maps(P, row_values, col_values, *, row_label: str, col_la
     """
     P = np.asarray(P, dtype=float)
     R, C = P.shape[:2]
+    panel = min(panel, (COLUMN_WIDTH - 1.2) / C)
     fig, axes = new_figure(ncols=C, nrows=R, width=panel * C + 1.2, height=0.86 * panel * R + 0.3,
                            squeeze=False, sharex=True, sharey=True)
     cmap = mpl.colormaps["viridis"]
@@ -805,7 +897,7 @@ def plot_start_success_maps(P, row_values, col_values, *, row_label: str, col_la
                     if np.isfinite(value):
                         text = "1" if value >= 0.995 else "0" if value < 0.005 else f"{value:.2f}"[1:]
                         ax.text(j, i, text,
-                                ha="center", va="center", fontsize=7.5,
+                                ha="center", va="center", fontsize=MIN_FONT,
                                 color="black" if value > 0.55 else "white")
             ax.set_xticks(range(len(col_values)), [str(v) for v in col_values])
             ax.set_yticks(range(len(row_values)), [str(v) for v in row_values])
@@ -826,12 +918,12 @@ def plot_run_outcomes(outcomes, *, title: str = None):
     ----------
     outcomes : mapping label -> mapping outcome -> share
         Outcome names among "recovered", "near", "straddle", "duplicate", "dead"
-        (the run's worst column label, :func:`aelib.classify_columns`); shares of
-        all runs of that setting.
+        (the run's worst column label, :func:`aelib.classify_columns`) and "stalled"
+        (:func:`aelib.stalled_start`); shares of all runs of that setting.
     """
     labels = list(outcomes)
-    order = ["recovered", "near", "straddle", "duplicate", "dead"]
-    fig, ax = new_figure(width=7.2, height=0.32 * len(labels) + 1.3)
+    order = ["recovered", "near", "straddle", "duplicate", "dead", "stalled"]
+    fig, ax = new_figure(height=0.32 * len(labels) + 1.5)
     ax.grid(False)
     left = np.zeros(len(labels))
     y = np.arange(len(labels))[::-1]
@@ -843,9 +935,9 @@ def plot_run_outcomes(outcomes, *, title: str = None):
     ax.set_yticks(y, labels)
     ax.set_xlim(0, 1)
     ax.set_xlabel("share of runs")
-    ax.legend(ncol=5, loc="lower center", bbox_to_anchor=(0.5, 1.0), fontsize=8)
+    legend(fig)
     if title:
-        ax.set_title(title, pad=22)
+        ax.set_title(title)
     return fig
 
 
@@ -860,7 +952,7 @@ def plot_collision_model(ms, predicted, curves, *, ylabel: str = "probability"):
     curves : mapping label -> sequence of float
         Measured probabilities at each m (e.g. one per dimension n).
     """
-    fig, ax = new_figure(width=5.6, height=3.3)
+    fig, ax = new_figure(width=5.6, height=3.7)
     ax.plot(ms, predicted, "k--", marker="x", label=r"no collision, $m!/m^m$")
     for index, (label, values) in enumerate(curves.items()):
         ax.plot(ms, values, "-o", ms=4, color=COLORS[index % len(COLORS)], label=label)
@@ -868,7 +960,7 @@ def plot_collision_model(ms, predicted, curves, *, ylabel: str = "probability"):
     ax.set_xlabel("m (clusters)")
     ax.set_ylabel(ylabel)
     ax.set_ylim(-0.03, 1.03)
-    ax.legend(fontsize=8)
+    legend(fig)
     return fig
 
 
@@ -883,7 +975,7 @@ def plot_distance_histogram(groups, *, radii=(0.1, 0.5), xlabel: str = r"largest
         Vertical reference lines (the success and locate radii).
     """
     labels = list(groups)
-    fig, axes = new_figure(nrows=len(labels), width=6.4, height=1.05 * len(labels) + 0.8, sharex=True, squeeze=False)
+    fig, axes = new_figure(nrows=len(labels), height=1.05 * len(labels) + 0.8, sharex=True, squeeze=False)
     bins = np.logspace(-2.3, np.log10(2.0), 41)
     for index, (ax, label) in enumerate(zip(axes[:, 0], labels)):
         values = np.clip(np.asarray(groups[label], dtype=float), bins[0], bins[-1])
@@ -891,7 +983,7 @@ def plot_distance_histogram(groups, *, radii=(0.1, 0.5), xlabel: str = r"largest
         for radius in radii:
             ax.axvline(radius, color="0.3", ls=":", lw=1.1)
         ax.set_ylabel("runs")
-        ax.text(0.01, 0.92, label, transform=ax.transAxes, ha="left", va="top", fontsize=9)
+        ax.text(0.01, 0.92, label, transform=ax.transAxes, ha="left", va="top")
     axes[-1, 0].set_xscale("log")
     axes[-1, 0].set_xlabel(xlabel)
     return fig
@@ -946,7 +1038,7 @@ def plot_success_maps(ks, deltas, panels, *, level: float = None):
             ax.imshow(success.astype(float), cmap=cmap, vmin=0, vmax=1, origin="lower", aspect="auto")
             for a in range(final.shape[0]):
                 for b in range(final.shape[1]):
-                    ax.text(b, a, f"{final[a, b]:.2f}", ha="center", va="center", fontsize=7.5,
+                    ax.text(b, a, f"{final[a, b]:.2f}", ha="center", va="center", fontsize=MIN_FONT,
                             color="0.1" if success[a, b] else "0.35")
             ax.set_xticks(range(len(ks)), [str(k) for k in ks])
             ax.set_yticks(range(len(deltas)), [f"{d:.2f}" for d in deltas])
@@ -956,11 +1048,11 @@ def plot_success_maps(ks, deltas, panels, *, level: float = None):
             if i == 0:
                 ax.set_title(col)
             if j == 0:
-                ax.set_ylabel(f"{row}\nstart distance", fontsize=8.5)
+                ax.set_ylabel(f"{row}\nstart distance")
             if i == len(rows) - 1:
                 ax.set_xlabel("sparsity k")
     if level is not None:
-        fig.suptitle(f"final column-RMS distance; green: below {level:g} and below the start", fontsize=9)
+        fig.suptitle(f"final column-RMS distance; green: below {level:g} and below the start")
     return fig
 
 
@@ -976,7 +1068,7 @@ def plot_floor_scaling(panels):
         model -> exponent of Thm. 4). Solid lines: fitted power laws; dotted: the
         theorem's exponents through the first point.
     """
-    fig, axes = new_figure(ncols=len(panels), width=3.3 * len(panels) + 0.3, height=3.4, squeeze=False)
+    fig, axes = new_figure(ncols=len(panels), width=3.3 * len(panels) + 0.3, height=3.9, squeeze=False)
     markers = {"sparse": "o", "nonnegative": "s"}
     for ax, (var, panel) in zip(axes[0], panels.items()):
         x = np.asarray(panel["x"], dtype=float)
@@ -998,8 +1090,8 @@ def plot_floor_scaling(panels):
         ax.minorticks_off()
         _plain_log_axis(ax.yaxis)
         ax.set_xlabel(var)
-        ax.set_title(panel.get("fixed", ""), fontsize=9)
-        ax.legend(fontsize=7.5, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=1)
+        ax.set_title(panel.get("fixed", ""))
+        legend(ax, ncol=1, handlelength=1.6)
     axes[0][0].set_ylabel(r"floor $\|W - A\|_F^2$ (no samples)")
     return fig
 
@@ -1028,10 +1120,9 @@ def plot_floor_decomposition(Ns, results, *, titles=None):
         ax.set_yscale("log")
         _plain_log_axis(ax.yaxis)
         ax.set_xlabel("number of samples N")
-        ax.set_title(label if titles is None else titles[label], fontsize=9)
+        ax.set_title(label if titles is None else titles[label])
     axes[0][0].set_ylabel(r"floor $\|\pi(W) - A\|_F^2$")
-    handles, labels = axes[0][0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=3, fontsize=8)
+    legend(fig)
     return fig
 
 
@@ -1056,7 +1147,7 @@ def plot_sample_curves(Ns, curves, *, target: float = None, failure: float = Non
     """
     import warnings
 
-    fig, axes = new_figure(ncols=len(curves), width=3.3 * len(curves) + 0.3, height=3.4, squeeze=False,
+    fig, axes = new_figure(ncols=len(curves), width=3.3 * len(curves) + 0.3, height=3.6, squeeze=False,
                            sharey=True)
     Ns = np.asarray(Ns, dtype=float)
     for ax, (title, c) in zip(axes[0], curves.items()):
@@ -1084,10 +1175,9 @@ def plot_sample_curves(Ns, curves, *, target: float = None, failure: float = Non
         ax.set_yscale("log")
         _plain_log_axis(ax.yaxis)
         ax.set_xlabel("number of samples N")
-        ax.set_title(title, fontsize=9)
+        ax.set_title(title, fontsize=mpl.rcParams["legend.fontsize"])  # three titles side by side
     axes[0][0].set_ylabel(r"error $\|\pi(W) - A\|_F / \sqrt{m}$")
-    handles, labels = _unique_legend_entries(axes[0])
-    fig.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=3, fontsize=8)
+    legend(fig)
     return fig
 
 
@@ -1121,7 +1211,7 @@ def plot_init_closeness(panels, titles: Sequence[str], *, ncols: int = 2):
     ncols : int
     """
     nrows = int(np.ceil(len(panels) / ncols))
-    fig, axes = new_figure(ncols, nrows, width=4.0 * ncols + 0.4, height=3.0 * nrows + 0.6,
+    fig, axes = new_figure(ncols, nrows, width=4.0 * ncols + 0.4, height=2.6 * nrows + 1.3,
                            squeeze=False, sharey=True)
     top = 1.62
     for ax, rows, title in zip(axes.ravel(), panels, titles):
@@ -1152,12 +1242,10 @@ def plot_init_closeness(panels, titles: Sequence[str], *, ncols: int = 2):
         ax.set_ylabel(r"$\max_i \|\pi(W^0)_i - A_i\|$")
     for ax in axes.ravel()[len(panels):]:
         ax.set_visible(False)
-    handles, labels = _unique_legend_entries(axes.ravel())
     from matplotlib.lines import Line2D
 
-    handles.append(Line2D([], [], ls=":", marker="o", mfc="none", color="0.4", lw=0.9))
-    labels.append("median over columns (hollow)")
-    fig.legend(handles, labels, loc="outside lower center", ncol=3, fontsize=8)
+    legend(fig, extra=[(Line2D([], [], ls=":", marker="o", mfc="none", color="0.4", lw=0.9),
+                        "median over columns (hollow)")])
     return fig
 
 
@@ -1174,8 +1262,8 @@ def plot_pair_spectra(panels, titles: Sequence[str], *, gap: float = 0.25):
     gap : float
         The acceptance ratio of :func:`aelib.spectral_init`, drawn as a line.
     """
-    fig, axes = new_figure(len(panels), 1, width=3.2 * len(panels) + 0.4, height=3.2, squeeze=False, sharey=True)
-    for ax, spectra, title in zip(axes[0], panels, titles):
+    fig, axes = new_figure(1, len(panels), height=1.75 * len(panels) + 0.5, squeeze=False, sharex=True, sharey=True)
+    for ax, spectra, title in zip(axes[:, 0], panels, titles):
         count = len(spectra)
         width = 0.8 / count
         for j, (label, s) in enumerate(spectra.items()):
@@ -1183,13 +1271,13 @@ def plot_pair_spectra(panels, titles: Sequence[str], *, gap: float = 0.25):
             ax.bar(k + (j - (count - 1) / 2) * width, s.values / s.values[0], width=width, color=COLORS[j],
                    label=f"{label}: $\\sigma_2/\\sigma_1$ = {s.ratio:.2f}, cos = {s.cosine:.2f}")
         ax.axhline(gap, color="0.2", lw=1.0, ls="--")
-        ax.text(s.values.size + 0.45, gap + 0.02, f"gap = {gap:g}", ha="right", va="bottom", fontsize=8)
+        ax.text(s.values.size + 0.45, gap + 0.02, f"gap = {gap:g}", ha="right", va="bottom")
         ax.set_xticks(np.arange(1, s.values.size + 1))
-        ax.set_xlabel("eigenvalue rank")
-        ax.set_title(title)
-        ax.legend(loc="upper right", fontsize=7.5, handlelength=1.0)
-        ax.set_ylim(0, 1.45)
-    axes[0][0].set_ylabel(r"$|\lambda_k(M_{uv})| / |\lambda_1(M_{uv})|$")
+        ax.set_title(title, loc="left")
+        legend(ax, loc="right", handlelength=1.0)
+        ax.set_ylim(0, 1.1)
+    axes[-1][0].set_xlabel("eigenvalue rank")
+    fig.supylabel(r"$|\lambda_k(M_{uv})| / |\lambda_1(M_{uv})|$", fontsize=mpl.rcParams["axes.labelsize"])
     return fig
 
 
@@ -1204,7 +1292,7 @@ def plot_spectral_pairs(ms, pairs, predicted):
     predicted : sequence of float
         :func:`aelib.spectral_pairs_mixture` for each m.
     """
-    fig, ax = new_figure(width=5.2, height=3.4)
+    fig, ax = new_figure(width=5.2, height=3.6)
     ms = np.asarray(ms, dtype=float)
     pairs = np.asarray(pairs, dtype=float)
     shown = np.where(pairs > 0, pairs, np.nan)
@@ -1220,7 +1308,7 @@ def plot_spectral_pairs(ms, pairs, predicted):
     ax.set_xticklabels([str(int(v)) for v in ms])
     ax.set_xlabel("number of components $m$")
     ax.set_ylabel("pairs $(u, v)$ drawn")
-    ax.legend()
+    legend(ax, loc="upper left")
     return fig
 
 
@@ -1241,7 +1329,7 @@ def plot_error_vs_time(panels, *, floor_label: str = "oracle"):
     """
     from matplotlib.ticker import FormatStrFormatter, LogLocator, NullFormatter
 
-    fig, axes = new_figure(nrows=len(panels), width=7.8, height=3.2 * len(panels), squeeze=False)
+    fig, axes = new_figure(nrows=len(panels), height=2.9 * len(panels), squeeze=False)
     markers = "osD^vP*Xh<>"
     for ax, (title, points) in zip(axes[:, 0], panels.items()):
         index, xs, ys = 0, [], []
@@ -1271,7 +1359,7 @@ def plot_error_vs_time(panels, *, floor_label: str = "oracle"):
         ax.set_xlabel("wall time, method + start (s, one thread)")
         ax.set_ylabel(r"error $\|\pi(W) - A\|_F$")
         ax.set_title(title)
-        ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+        legend(ax, loc="right")
     return fig
 
 
@@ -1302,7 +1390,7 @@ def plot_preactivations(panels, titles: Sequence[str], *, bins: int = 60):
     """
     styles = {"cut": dict(color="0.1", ls="-", lw=1.4), "on": dict(color=COLORS[0], ls="--", lw=1.3),
               "off": dict(color=COLORS[1], ls="--", lw=1.3)}
-    fig, axes = new_figure(len(panels), 1, width=3.4 * len(panels) + 0.3, height=3.3, squeeze=False, sharey=True)
+    fig, axes = new_figure(len(panels), 1, width=3.4 * len(panels) + 0.3, height=3.5, squeeze=False, sharey=True)
     for ax, panel, title in zip(axes[0], panels, titles):
         on, off = np.asarray(panel["on"]), np.asarray(panel["off"])
         lo = min(on.min(), off.min(), *(x for x, _ in panel["lines"].values()))
@@ -1317,8 +1405,7 @@ def plot_preactivations(panels, titles: Sequence[str], *, bins: int = 60):
         ax.set_title(title)
         ax.grid(False)
     axes[0][0].set_ylabel("count (log scale)")
-    handles, labels = _unique_legend_entries(axes[0])
-    fig.legend(handles, labels, loc="outside lower center", ncol=3, fontsize=8)
+    legend(fig)
     return fig
 
 
@@ -1337,7 +1424,7 @@ def plot_phase_diagrams(diagrams, titles: Sequence[str], intervals, *, level: fl
     """
     ncols = min(2, len(diagrams))
     nrows = int(np.ceil(len(diagrams) / ncols))
-    fig, axes = new_figure(ncols, nrows, width=4.0 * ncols + 1.0, height=3.3 * nrows + 0.7, squeeze=False,
+    fig, axes = new_figure(ncols, nrows, width=4.0 * ncols + 1.0, height=2.6 * nrows + 1.4, squeeze=False,
                            sharey=True)
     colors = [COLORS[1], COLORS[3], COLORS[5], COLORS[7]]
     for ax, pd, title, ints in zip(axes.ravel(), diagrams, titles, intervals):
@@ -1357,14 +1444,9 @@ def plot_phase_diagrams(diagrams, titles: Sequence[str], intervals, *, level: fl
     for ax in axes.ravel()[len(diagrams):]:
         ax.set_visible(False)
     fig.colorbar(mesh, ax=axes, shrink=0.85, label="support recovery rate")
-    handles, labels = _unique_legend_entries(axes.ravel())
     from matplotlib.lines import Line2D
 
-    handles.append(Line2D([], [], color="white", lw=1.2))
-    labels.append(f"measured rate = {level:g}")
-    leg = fig.legend(handles, labels, loc="outside lower center", ncol=3, fontsize=8)
-    leg.get_frame().set_facecolor("0.85")
-    leg.set_frame_on(True)
+    legend(fig, extra=[(Line2D([], [], color="white", lw=1.2), f"measured rate = {level:g}")], facecolor="0.85")
     return fig
 
 
@@ -1379,12 +1461,12 @@ def plot_rate_grids(grids, titles: Sequence[str], xvalues, yvalues, *, xlabel: s
     xvalues, yvalues : sequences
         Tick labels (the grid is drawn with categorical axes).
     """
-    fig, axes = new_figure(len(grids), 1, width=3.3 * len(grids) + 1.0, height=3.2, squeeze=False, sharey=True)
+    fig, axes = new_figure(len(grids), 1, width=3.3 * len(grids) + 1.0, height=3.0, squeeze=False, sharey=True)
     for ax, grid, title in zip(axes[0], grids, titles):
         grid = np.asarray(grid)
         im = ax.imshow(grid, origin="lower", vmin=0, vmax=1, cmap="viridis", aspect="auto")
         for (r, c), v in np.ndenumerate(grid):
-            ax.text(c, r, f"{v:.2f}", ha="center", va="center", fontsize=7,
+            ax.text(c, r, f"{v:.2f}", ha="center", va="center", fontsize=MIN_FONT,
                     color="black" if v > 0.6 else "white")
         ax.set_xticks(range(len(xvalues)))
         ax.set_xticklabels([f"{x:g}" for x in xvalues])
@@ -1410,9 +1492,9 @@ def plot_rate_curves(panels, titles: Sequence[str], xlabels: Sequence[str], *, x
     marks : sequence of dicts label -> x, optional
         Vertical reference lines per panel.
     """
-    fig, axes = new_figure(len(panels), 1, width=3.3 * len(panels) + 0.3, height=3.2, squeeze=False, sharey=True)
+    fig, axes = new_figure(1, len(panels), height=2.05 * len(panels), squeeze=False, sharey=True)
     markers = ["o", "s", "^", "D", "v"]
-    for p, (ax, curves, title, xlabel) in enumerate(zip(axes[0], panels, titles, xlabels)):
+    for p, (ax, curves, title, xlabel) in enumerate(zip(axes[:, 0], panels, titles, xlabels)):
         for j, (label, (x, y)) in enumerate(curves.items()):
             ax.plot(x, y, marker=markers[j % len(markers)], ms=4, color=COLORS[j], label=label)
         if marks is not None:
@@ -1422,10 +1504,10 @@ def plot_rate_curves(panels, titles: Sequence[str], xlabels: Sequence[str], *, x
             ax.set_xscale("log", base=xlog[p] if not isinstance(xlog[p], bool) else 10)
             ax.xaxis.set_major_formatter(mpl.ticker.FuncFormatter(lambda v, _: f"{v:g}"))
         ax.set_ylim(-0.03, 1.03)
-        ax.set_xlabel(xlabel)
-        ax.set_title(title)
-        ax.legend(fontsize=7, loc="lower left")
-    axes[0][0].set_ylabel("support recovery rate")
+        ax.set_xlabel(xlabel, labelpad=1.0)
+        ax.set_title(title, loc="left")
+        legend(ax, loc="right")
+    fig.supylabel("support recovery rate", fontsize=mpl.rcParams["axes.labelsize"])
     return fig
 
 
@@ -1486,7 +1568,7 @@ def consistency_explorer_figure(model, *, delta: float = 0.2, b: float = -0.4, s
     title = (f"{activation}, {kind} W, $\\delta$ = {delta:.2f}, b = {b:.2f}, $\\sigma_\\eta$ = {sigma:.3f}\n"
              f"support recovered: {rates.support:.3f}, signs: {rates.sign:.3f}")
     fig = plot_preactivations([{"on": on, "off": off, "lines": lines}], [title])
-    fig.set_size_inches(6.4, 3.8)
+    fig.set_size_inches(COLUMN_WIDTH, 3.9)
     return fig
 
 

@@ -26,6 +26,12 @@ Diagnostics
   ``"recovered"``, ``"near"`` (located, not recovered), ``"straddle"`` (live, alone
   on its nearest cluster, but far from every A_i: it sits between clusters),
   ``"duplicate"`` or ``"dead"``; the worst label of a run is its failure cause.
+* :func:`stalled_start` -- a start that is a stationary point of the update with
+  every unit firing on every sample (a PCA start under a permissive encoder: the
+  top-m singular vectors are the stationary point of the *linear* autoencoder).
+  Such a run does not move until rounding errors, grown along the unstable
+  directions, push it off, so where it ends is decided by rounding, not by the
+  data: it is counted as its own failure cause, ``"stalled"``, whatever its end.
 
 :func:`start_trial` runs every (encoder, start) pair on one drawn problem and
 returns one record per pair: it is the point function of the chapter's
@@ -41,6 +47,7 @@ import numpy as np
 
 from ._checks import as_rng, check_activation, check_bias, check_int, check_matrix, check_real
 from .autoencoder import encode
+from .descent import train
 from .experiments import train_many
 from .initialization import pca_init, perturbed_init, random_init
 from .metrics import column_distances
@@ -56,6 +63,7 @@ __all__ = [
     "max_cosine",
     "coverage",
     "classify_columns",
+    "stalled_start",
     "start_trial",
     "success_probability",
     "success_grid",
@@ -78,9 +86,13 @@ START_ENCODERS: Dict[str, Dict[str, object]] = {
 #: encoder setting can converge at all.
 START_NAMES: Tuple[str, ...] = ("random", "pca", "perturbation")
 
-#: Column labels of :func:`classify_columns`, worst first (the failure cause of a run
-#: is its worst label).
-FAILURE_CAUSES: Tuple[str, ...] = ("dead", "duplicate", "straddle", "near")
+#: Failure causes of a run, worst first: ``"stalled"`` (the start is a stationary point,
+#: :func:`stalled_start`: the outcome is decided by rounding), then the column labels of
+#: :func:`classify_columns` (otherwise the cause of a failed run is its worst label).
+FAILURE_CAUSES: Tuple[str, ...] = ("stalled", "dead", "duplicate", "straddle", "near")
+
+#: The column labels of :func:`classify_columns` that mark a failure, worst first.
+_COLUMN_CAUSES: Tuple[str, ...] = FAILURE_CAUSES[1:]
 
 
 def dead_units(W: np.ndarray, b, Y: np.ndarray, *, activation: str = "relu", lam: Optional[float] = None) -> np.ndarray:
@@ -287,6 +299,45 @@ def classify_columns(
     return labels.astype(object)
 
 
+def stalled_start(W0: np.ndarray, b0, Y: np.ndarray, *, lr: float, activation: str = "relu",
+                  lam: Optional[float] = None, **schedule) -> bool:
+    """Whether W^0 is a stationary point of the update with every unit firing on every sample.
+
+    When every unit fires on every sample, the encoder is linear on the data
+    (x = W^T y + b, or x = W^T y for the threshold), so the loss is locally that of a
+    linear autoencoder, whose gradient vanishes at the top-m left singular vectors
+    of Y: a PCA start (:func:`aelib.pca_init`) under a permissive encoder (e.g. the
+    threshold 1/2 for m = 2, where each PCA column has inner product about 0.7 with
+    both clusters) does not move. It stays there, up to rounding, until rounding
+    errors grown along the unstable directions push it off, after tens of steps
+    and in a direction rounding decides: the end of such a run differs between BLAS
+    kernels. A start of silent units also does not move, but deterministically (no
+    unit fires, no gradient): it is not stalled.
+
+    Parameters
+    ----------
+    W0 : ndarray, shape (n, m)
+    b0 : float or ndarray, shape (m,)
+    Y : ndarray, shape (n, N)
+    lr : float
+        Learning rate of the update.
+    activation, lam
+        As in :func:`aelib.encode`.
+    **schedule
+        Further keyword arguments of :func:`aelib.train` (``bias_decay``, ``bias_floor``).
+
+    Returns
+    -------
+    bool
+        True when every unit fires on every sample under (W^0, b^0) and one step of
+        :func:`aelib.train` moves W^0 by at most sqrt(eps) of Y's dtype in Frobenius norm.
+    """
+    if not np.all(encode(W0, b0, Y, activation=activation, lam=lam) != 0):
+        return False
+    step = train(Y, W0, b0, lr=lr, steps=1, activation=activation, lam=lam, **schedule)
+    return bool(np.linalg.norm(step.W - W0) <= np.sqrt(np.finfo(Y.dtype).eps))
+
+
 def collision_free_probability(m: int) -> float:
     """m! / m^m: the chance that m units, each picking one of m clusters uniformly at
     random, pick m different clusters.
@@ -331,7 +382,7 @@ def start_trial(
     delta: float = 0.5,
     success_radius: float = 0.1,
     locate_radius: float = 0.5,
-    dtype: str = "float32",
+    dtype: str = "float64",
 ) -> List[Dict[str, object]]:
     """Train every (encoder, start) pair on one Gaussian-mixture problem; diagnose each run.
 
@@ -362,8 +413,10 @@ def start_trial(
         Size of the perturbation start.
     success_radius, locate_radius : float
         See :func:`classify_columns`.
-    dtype : {"float32", "float64"}
-        Precision of the data and of training.
+    dtype : {"float64", "float32"}
+        Precision of the data and of training. float64 by default: in float32 the
+        ReLU runs whose bias decays to 0 end differently under other BLAS kernels
+        (rounding decides which samples a unit fires on), in float64 they do not.
 
     Returns
     -------
@@ -377,11 +430,13 @@ def start_trial(
         the run ends with: since abs(b) never grows, such a unit is silent at every
         step, gets no gradient and is still dead at the end), ``collisions_start``
         (:func:`duplicate_columns` of W^0: units pointing to a cluster another unit
-        points to more closely), ``dead, duplicate, straddle, near`` (column counts
+        points to more closely), ``stalled`` (bool, :func:`stalled_start`: such a
+        run is never counted as recovering or locating A, since where it ends is
+        decided by rounding), ``dead, duplicate, straddle, near`` (column counts
         at the end, from :func:`classify_columns`), ``uncovered`` (clusters with no
-        column within ``locate_radius`` at the end) and ``cause`` (the worst column
-        label of a failed run, or
-        ``"none"`` for a run that recovers A).
+        column within ``locate_radius`` at the end) and ``cause`` (``"stalled"``,
+        else the worst column label of a failed run, or ``"none"`` for a run that
+        recovers A).
     """
     n = check_int("n", n, minimum=1)
     m = check_int("m", m, minimum=2)
@@ -421,21 +476,27 @@ def start_trial(
             result.W, result.b, Y, A, activation=activation, lam=lam,
             success_radius=success_radius, locate_radius=locate_radius,
         )
-        counts = {cause: int(np.sum(labels == cause)) for cause in FAILURE_CAUSES}
-        recovered = bool(cols.max() <= success_radius)
-        cause = "none" if recovered else next((c for c in FAILURE_CAUSES if counts[c]), "near")
+        counts = {cause: int(np.sum(labels == cause)) for cause in _COLUMN_CAUSES}
+        schedule = {key: setting[key] for key in ("bias_decay", "bias_floor") if key in setting}
+        stalled = stalled_start(W0, setting["b0"], Y, lr=setting["lr"], activation=activation, lam=lam, **schedule)
+        recovered = bool(cols.max() <= success_radius) and not stalled
+        if stalled:
+            cause = "stalled"
+        else:
+            cause = "none" if recovered else next((c for c in _COLUMN_CAUSES if counts[c]), "near")
         records.append({
             "n": n, "m": m, "noise_std": noise_std, "N": N, "seed": seed, "steps": steps,
             "encoder": encoder, "start": start,
             "distance": float(np.linalg.norm(cols)),
             "max_column": float(cols.max()),
             "recovered": recovered,
-            "located": bool(cols.max() <= locate_radius),
+            "located": bool(cols.max() <= locate_radius) and not stalled,
             "loss0": float(result.loss[0]),
             "loss": float(result.loss[-1]),
             "dead_start": int(dead_units(W0, setting["b0"], Y, activation=activation, lam=lam).sum()),
             "stuck_start": int(dead_units(W0, result.b, Y, activation=activation, lam=lam).sum()),
             "collisions_start": int(duplicate_columns(W0, A).sum()),
+            "stalled": stalled,
             **counts,
             "uncovered": int((~coverage(result.W, A, radius=locate_radius)).sum()),
             "cause": cause,
@@ -541,10 +602,11 @@ def success_grid(
 def failure_causes(records, by: Sequence[str] = ("encoder", "start")) -> Dict[Tuple, Dict[str, float]]:
     """How the failed runs of each group fail: the share of each cause.
 
-    A failed run (``recovered`` false) is attributed to the worst label among its
-    columns (:func:`classify_columns`, order :data:`FAILURE_CAUSES`): a dead unit
-    first, then a duplicate, then a column straddling clusters, then a column that
-    is on its cluster but not within the success radius ("near").
+    A failed run (``recovered`` false) is attributed to its ``cause``, in the order of
+    :data:`FAILURE_CAUSES`: a stalled start (:func:`stalled_start`) first, otherwise
+    the worst label among its columns (:func:`classify_columns`): a dead unit, then a
+    duplicate, then a column straddling clusters, then a column that is on its
+    cluster but not within the success radius ("near").
 
     Parameters
     ----------
@@ -556,8 +618,8 @@ def failure_causes(records, by: Sequence[str] = ("encoder", "start")) -> Dict[Tu
     Returns
     -------
     dict
-        ``{group: {"runs": runs, "failures": failed runs, "dead": share, "duplicate":
-        share, "straddle": share, "near": share}}``; the shares are fractions of the
+        ``{group: {"runs": runs, "failures": failed runs, "stalled": share, "dead": share,
+        "duplicate": share, "straddle": share, "near": share}}``; the shares are fractions of the
         failed runs (0 when none failed) and sum to 1 over the causes.
     """
     flat = _records(records)

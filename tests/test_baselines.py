@@ -143,6 +143,12 @@ def test_timed():
 ROW_KEYS = {"problem", "method", "start", "error", "max_column", "to_oracle", "seconds", "start_seconds"}
 
 
+def test_mixture_encoders_are_chapter_10s():
+    assert set(aelib.MIXTURE_ENCODERS) == {method for method, _ in aelib.MIXTURE_RUNS}
+    assert set(aelib.MIXTURE_ENCODERS.values()) <= set(aelib.START_ENCODERS)
+    assert aelib.START_ENCODERS[aelib.MIXTURE_ENCODERS["autoencoder, Sec. 6 ReLU"]]["b0"] == -1.25
+
+
 def test_mixture_comparison_small():
     rows = aelib.mixture_comparison(n=40, m=3, N=600, noise_std=0.01, seed=1, steps=20, n_init=1)
     assert all(set(r) == ROW_KEYS and r["problem"] == "mixture" for r in rows)

@@ -49,6 +49,39 @@ def test_delta_close_validates(A):
         aelib.delta_close(A[:, :1], 0.1, rng=0, adversarial=True)
 
 
+def test_coherent_neighbours_brute_force():
+    A = aelib.random_dictionary(50, 7, rng=11)
+    A_before = A.copy()
+    j = aelib.coherent_neighbours(A)
+    for i in range(7):
+        others = [l for l in range(7) if l != i]
+        assert j[i] == max(others, key=lambda l: A[:, i] @ A[:, l])  # signed, not |.|
+    np.testing.assert_array_equal(A, A_before)
+    # the signed maximum differs from the absolute one when the most coherent pair is negative
+    B = np.array([[1.0, -0.9, 0.3], [0.0, np.sqrt(1 - 0.81), 0.0], [0.0, 0.0, np.sqrt(1 - 0.09)]])
+    assert aelib.coherent_neighbours(B)[0] == 2
+
+
+def test_coherent_neighbours_validates():
+    with pytest.raises(ValueError, match="m >= 2"):
+        aelib.coherent_neighbours(np.ones((4, 1)) / 2)
+    with pytest.raises(ValueError, match="A"):
+        aelib.coherent_neighbours(np.full((3, 2), np.nan))
+
+
+def test_worst_case_upper_end_fails_exactly_on_the_targets():
+    """Chapter 4's mechanism: at b = -delta a worst-case W misses the samples of every target."""
+    A = aelib.random_dictionary(400, 10, rng=5)
+    Y, X = aelib.GaussianMixture(A, noise_std=0.001).sample(3000, rng=6)
+    delta = 0.15
+    W = aelib.delta_close(A, delta, rng=0, adversarial=True)
+    recovered = np.all((aelib.encode(W, -delta, Y) != 0) == (X != 0), axis=0)
+    component = X.argmax(axis=0)
+    targets = np.unique(aelib.coherent_neighbours(A))
+    assert 1 <= targets.size < 10
+    np.testing.assert_array_equal(recovered, ~np.isin(component, targets))
+
+
 def test_mixture_proof_bounds_formula(A):
     lo, up = aelib.mixture_proof_bounds(A, 0.1, -0.2, 0.01)
     n = A.shape[0]

@@ -101,3 +101,14 @@ def test_time_matching_returns_positive_seconds():
     assert t.shape == (1,) and t[0] > 0
     with pytest.raises(ValueError):
         aelib.time_matching([2], n=8, rng=0, method="greedy")
+
+
+def test_closeness_parameters_at_m_50_is_the_largest_matched_column_distance():
+    # regression: the bottleneck value itself was rejected by a last-bit difference between
+    # two computations of the same column distance, and the bisection returned 1.32, not 0.105
+    A = aelib.random_dictionary(784, 50, rng=0)
+    W = aelib.perturbed_init(A, 0.1, rng=1)
+    delta, _ = aelib.closeness_parameters(W, A)
+    assert delta == pytest.approx(np.linalg.norm(W - A, axis=0).max(), rel=1e-12)
+    assert aelib.is_close(W, A, delta)
+    assert not aelib.is_close(W, A, delta * (1 - 1e-9))

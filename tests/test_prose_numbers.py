@@ -6,6 +6,8 @@ what its cells print, so this test requires exactly that. Each decimal number (`
 ``1.41``, ``-0.49``) in a markdown cell of ``book/NN_*.ipynb`` must occur, as the same digit
 string, in a code cell's source or in a text output of the same notebook.
 
+Figure captions and alt texts (myst-nb cell metadata) are prose too and are scanned the same way.
+
 Two kinds of text are exempt:
 
 - exercise solutions (the body of a ``{solution}`` directive, or the cells between
@@ -114,6 +116,13 @@ def _solution_cells(nb) -> set[int]:
     return exempt
 
 
+def _caption(cell) -> str:
+    """The caption and alt text of a figure cell (myst-nb ``mystnb.figure`` / ``mystnb.image``)."""
+    options = cell.get("metadata", {}).get("mystnb", {})
+    return "\n".join(str(options.get(key, {}).get(field, ""))
+                     for key, field in (("figure", "caption"), ("image", "alt")))
+
+
 def unchecked_numbers(path: Path) -> list[tuple[int, str]]:
     """(cell index, number) for each prose number of ``path`` that no checked cell shows."""
     nb = nbformat.read(path, as_version=4)
@@ -121,10 +130,11 @@ def unchecked_numbers(path: Path) -> list[tuple[int, str]]:
     exempt = _solution_cells(nb)
     missing = []
     for index, cell in enumerate(nb.cells):
-        if cell.cell_type != "markdown" or index in exempt:
+        if index in exempt:
             continue
-        derived = _derived(cell.source)
-        for number in prose_numbers(cell.source):
+        text = cell.source if cell.cell_type == "markdown" else _caption(cell)
+        derived = _derived(text)
+        for number in prose_numbers(text):
             if number in derived:
                 continue
             if not re.search(rf"(?<![\d.]){re.escape(number)}(?!\d)", checked):
@@ -166,7 +176,8 @@ def test_an_unprinted_number_is_reported(tmp_path):
     nb.cells = [
         nbformat.v4.new_markdown_cell("The distance falls to 0.029, then rises to 0.337."),
         nbformat.v4.new_code_cell("print(0.029)", outputs=[nbformat.v4.new_output("stream", text="0.0290\n")]),
+        nbformat.v4.new_code_cell("plot()", metadata={"mystnb": {"figure": {"caption": "It ends at 0.281."}}}),
     ]
     path = tmp_path / "99_probe.ipynb"
     nbformat.write(nb, path)
-    assert unchecked_numbers(path) == [(0, "0.337")]
+    assert unchecked_numbers(path) == [(0, "0.337"), (2, "0.281")]

@@ -116,7 +116,8 @@ def test_start_trial_records_and_determinism():
     for r in first:
         assert r["recovered"] == (r["cause"] == "none")
         assert r["recovered"] <= r["located"]
-        assert sum(r[c] for c in aelib.FAILURE_CAUSES) <= 3
+        assert sum(r[c] for c in aelib.FAILURE_CAUSES[1:]) <= 3  # column labels
+        assert not r["stalled"] or r["cause"] == "stalled"
         assert 0 <= r["stuck_start"] <= r["dead_start"] or r["encoder"] == "threshold"
     by_pair = {(r["encoder"], r["start"]): r for r in first}
     # the threshold encoder recovers A from a 0.5-perturbation (Thm. 4 (i)) ...
@@ -126,6 +127,29 @@ def test_start_trial_records_and_determinism():
     assert by_pair["threshold", "random"]["cause"] == "dead"
     # the paper's b0 = -1.25 silences every unit of every start at step 0
     assert all(by_pair["relu-decay", s]["dead_start"] == 3 for s in aelib.START_NAMES)
+
+
+def test_stalled_pca_start():
+    # m = 2: each PCA column has |<W_j, A_i>| ~ 0.7 > 1/2 on both clusters, so under the threshold
+    # every unit fires on every sample, the encoder is linear and the PCA start is stationary
+    kwargs = dict(n=64, m=2, noise_std=0.02, N=1000, encoders=["threshold"], starts=["pca"])
+    stalled = aelib.start_trial(seed=4, **kwargs)[0]
+    assert stalled["stalled"] and stalled["cause"] == "stalled"
+    assert not stalled["recovered"] and not stalled["located"]
+    moving = aelib.start_trial(seed=0, **kwargs)[0]  # one PCA column misses a cluster: not linear
+    assert not moving["stalled"] and moving["recovered"]
+
+    A = aelib.random_dictionary(64, 2, rng=0)
+    Y, _ = aelib.GaussianMixture(A, noise_std=0.02).sample(1000, rng=1)
+    W0 = aelib.pca_init(Y, 2)
+    assert np.all(np.abs(W0.T @ Y) > 0.5)  # this problem's PCA start is linear on the data
+    assert aelib.stalled_start(W0, 0.0, Y, lr=2.0, activation="threshold", lam=0.5)
+    # moved off the stationary point, it is not stalled; silent units are not stalled either
+    assert not aelib.stalled_start(aelib.normalize_columns(W0 + 0.1 * A), 0.0, Y, lr=2.0,
+                                   activation="threshold", lam=0.5)
+    assert not aelib.stalled_start(W0, -5.0, Y, lr=2.0)
+    # a random start under ReLU with b = 0: units fire on about half the samples, not all
+    assert not aelib.stalled_start(aelib.random_init(64, 2, rng=2), 0.0, Y, lr=2.0)
 
 
 def test_start_trial_noise_keeps_common_random_numbers():

@@ -1,0 +1,124 @@
+"""aelib.plots: the shared style and legend rule, and the figures the book commits.
+
+The figures' type must stay readable in the book's column (issue 8): a figure no wider than
+``COLUMN_WIDTH`` is shown at 100%, so its smallest type is ``MIN_FONT`` points = 110/72 px per
+point; legends must not overlap the data; every figure cell carries a caption, a name and an
+alt text (myst-nb cell metadata).
+"""
+
+from __future__ import annotations
+
+import base64
+import glob
+import os
+import struct
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import nbformat  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib.text import Text  # noqa: E402
+
+from aelib import plots  # noqa: E402
+
+BOOK = os.path.join(os.path.dirname(__file__), os.pardir, "book")
+
+
+def _texts(fig):
+    fig.canvas.draw()
+    return [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+
+
+def _figure_cells():
+    for path in sorted(glob.glob(os.path.join(BOOK, "*.ipynb"))):
+        nb = nbformat.read(path, as_version=4)
+        for cell in nb.cells:
+            images = [o for o in cell.get("outputs", []) if "image/png" in o.get("data", {})]
+            if cell.cell_type == "code" and images:
+                yield os.path.basename(path), cell, images
+
+
+def _synthetic_figures():
+    rng = np.random.default_rng(0)
+    loss = {init: {s: rng.uniform(0.1, 1.0, (4, 11)) for s in (0.01, 0.02)} for init in ("a", "b", "c")}
+    yield "loss_curves", plots.plot_loss_curves(loss, floors={0.01: 0.05, 0.02: 0.1})
+    yield "rate_curves", plots.plot_rate_curves(
+        [{"one": (np.arange(5.0), np.linspace(1, 0, 5)), "two": (np.arange(5.0), np.linspace(1, 0.5, 5))}] * 3,
+        ["p", "q", "r"], ["x", "y", "z"], marks=[{"mark": 2.0}] * 3)
+    yield "rate_grids", plots.plot_rate_grids([rng.uniform(size=(3, 4))] * 2, ["a", "b"], [0, 0.1, 0.2, 0.3],
+                                              [1, 2, 4], xlabel="d", ylabel="k")
+    dist = {init: rng.uniform(0.1, 2.0, (4, 11)) for init in ("perturbation", "pca", "random")}
+    yield "matched_distance", plots.plot_matched_distance(dist, rng.uniform(0.1, 0.2, 4))
+
+
+@pytest.mark.parametrize("name,fig", list(_synthetic_figures()), ids=lambda v: v if isinstance(v, str) else "")
+def test_figures_fit_the_column_and_keep_type_readable(name, fig):
+    assert fig.get_figwidth() <= plots.COLUMN_WIDTH + 1e-9
+    sizes = [t.get_fontsize() for t in _texts(fig)]
+    assert min(sizes) >= plots.MIN_FONT
+    plt.close(fig)
+
+
+def test_new_figure_caps_the_width():
+    fig, _ = plots.new_figure(3, 1, width=12.0)
+    assert fig.get_figwidth() == pytest.approx(plots.COLUMN_WIDTH)
+    plt.close(fig)
+
+
+def test_figure_legend_lies_outside_every_axes():
+    fig, axes = plots.new_figure(3, 1, height=2.5)
+    for ax in axes:
+        for j in range(5):
+            ax.plot(np.arange(10), np.arange(10) * (j + 1), label=f"a fairly long label {j}")
+    leg = plots.legend(fig)
+    fig.canvas.draw()
+    box = leg.get_window_extent()
+    assert len(leg.get_texts()) == 5  # each label once
+    for ax in axes:
+        assert not box.overlaps(ax.get_window_extent())
+    assert box.width <= fig.bbox.width  # columns chosen to fit
+    plt.close(fig)
+
+
+@pytest.mark.parametrize("loc", ["below", "right"])
+def test_axes_legend_outside_its_axes_and_tick_labels(loc):
+    fig, axes = plots.new_figure(2, 1, height=3.0)
+    for ax in axes:
+        ax.plot([0, 1], [0, 1], label="line")
+        ax.set_xlabel("x label")
+    leg = plots.legend(axes[0], loc=loc, ncol=1)
+    fig.canvas.draw()
+    box = leg.get_window_extent()
+    assert not box.overlaps(axes[0].get_window_extent())
+    assert not box.overlaps(axes[0].xaxis.label.get_window_extent())
+    plt.close(fig)
+
+
+def test_legend_rejects_an_inside_location_for_a_figure():
+    fig, ax = plots.new_figure()
+    ax.plot([0, 1], label="x")
+    with pytest.raises(ValueError, match="loc"):
+        plots.legend(fig, loc="upper left")
+    plt.close(fig)
+
+
+def test_every_book_figure_has_caption_name_alt_and_fits_the_column():
+    names = []
+    for chapter, cell, images in _figure_cells():
+        where = f"{chapter} cell {cell.id}"
+        assert len(images) == 1, f"{where}: one figure per cell"
+        meta = cell.metadata.get("mystnb", {})
+        caption = meta.get("figure", {}).get("caption", "")
+        alt = meta.get("image", {}).get("alt", "")
+        assert len(caption) > 40, f"{where}: caption missing or too short"
+        assert len(alt) > 40 and ".png" not in alt, f"{where}: alt text must describe the figure"
+        names.append(meta["figure"].get("name"))
+        width = struct.unpack(">I", base64.b64decode(images[0]["data"]["image/png"])[16:20])[0]
+        # bbox_inches="tight" may add a few pixels around the figure
+        assert width <= plots.COLUMN_WIDTH * 110 + 30, f"{where}: {width} px wider than the column"
+    assert len(names) == len(set(names)) and all(names), "figure names must be unique"
+    assert len(names) >= 30
