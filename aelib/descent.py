@@ -642,6 +642,9 @@ class DescentTrace:
         The lemma's hypothesis abs((b_i + lambda_i)^2 - lambda_i) <= 2 (1 - lambda_i).
     lam : ndarray, shape (S, m)
         lambda_i = <W_i, A_i> (matched).
+    closeness : ndarray, shape (S,)
+        delta^s = max_i ||W_i^s - A_i|| (matched): W^s is delta^s-close to A (Def. 2).
+        Thm. 3 (ii)-(iii), on which Thm. 4 (i) rests, assumes mu <= delta^s sqrt(n) / k.
     tau : ndarray, shape (S, m)
         Lemma 1's tau_i = zeta p_i (lambda_i - 2 delta_s^2), delta_s the closeness at step s.
     gamma : ndarray, shape (S, m)
@@ -663,6 +666,7 @@ class DescentTrace:
     rhs: np.ndarray
     bias_condition: np.ndarray
     lam: np.ndarray
+    closeness: np.ndarray
     tau: np.ndarray
     gamma: np.ndarray
     expected: np.ndarray
@@ -731,7 +735,7 @@ def trace_descent(
     A64 = A.astype(np.float64)
     workspace = _workspace(W, Y)
     squared_norm_Y = _squared_norm(Y)
-    out = {key: [] for key in ("distance", "loss", "bias", "lhs", "rhs", "cond", "lam", "tau", "gamma", "expected", "off", "missed")}
+    out = {key: [] for key in ("distance", "loss", "bias", "lhs", "rhs", "cond", "lam", "closeness", "tau", "gamma", "expected", "off", "missed")}
     for step in range(steps + 1):
         last = step == steps
         loss_value, G, _ = _loss_and_gradients(
@@ -753,6 +757,7 @@ def trace_descent(
         out["rhs"].append(quantities.rhs)
         out["cond"].append(quantities.bias_condition)
         out["lam"].append(quantities.lam)
+        out["closeness"].append(float(np.max(np.linalg.norm(Wm - A64, axis=0))))
         out["tau"].append(lemma1_tau(Wm, A64, lr, weights=p))
         closed = expected_gradient_mixture(Wm, A64, b[perm], weights=p)
         out["gamma"].append(np.linalg.norm(G[:, perm] - closed, axis=0))
@@ -771,6 +776,7 @@ def trace_descent(
         rhs=stack("rhs", m),
         bias_condition=stack("cond", m).astype(bool),
         lam=stack("lam", m),
+        closeness=np.array(out["closeness"]),
         tau=stack("tau", m),
         gamma=stack("gamma", m),
         expected=stack("expected", m),

@@ -145,6 +145,11 @@ def test_trace_descent_matches_train(mixture, kwargs):
     for field in ("lhs", "rhs", "bias_condition", "lam", "tau", "gamma", "expected"):
         assert getattr(trace, field).shape == (5, m)
     assert trace.off_support.shape == (6,) and trace.missed_support.shape == (6,)
+    # closeness: delta^s = max_i ||W_i^s - A_i|| after matching, the delta of Def. 2 at step s
+    assert trace.closeness.shape == (5,)
+    for s in (0, 3):
+        W_s = aelib.train(mixture.Y, mixture.W0, b0, lr=m, steps=s, **kwargs).W
+        np.testing.assert_allclose(trace.closeness[s], aelib.column_distances(W_s, mixture.A).max(), rtol=1e-5)
 
 
 def test_trace_descent_threshold_satisfies_lemma1(mixture):

@@ -131,6 +131,42 @@ def test_draw_trial_gives_the_data_of_that_trial():
     np.testing.assert_array_equal(r.curves("loss", "pca")[1], got.loss)
 
 
+def test_nudge_ulp_moves_every_entry_by_one_ulp_in_a_seeded_direction():
+    rng = np.random.default_rng(3)
+    for dtype in (np.float32, np.float64):
+        Y = rng.standard_normal((7, 50)).astype(dtype)
+        Y[0, 0] = 0.0
+        before = Y.copy()
+        Z = ex.nudge_ulp(Y, rng=5)
+        np.testing.assert_array_equal(Y, before)  # the caller's array is untouched
+        assert Z.dtype == dtype and Z.shape == Y.shape
+        up = Z > Y
+        assert np.all(up | (Z < Y))  # every entry moved, zero included
+        np.testing.assert_array_equal(Z[up], np.nextafter(Y[up], np.inf))
+        np.testing.assert_array_equal(Z[~up], np.nextafter(Y[~up], -np.inf))
+        assert 0.3 < up.mean() < 0.7  # both directions
+        np.testing.assert_array_equal(ex.nudge_ulp(Y, rng=5), Z)
+        assert not np.array_equal(ex.nudge_ulp(Y, rng=6), Z)
+    with pytest.raises(ValueError, match="Y"):
+        ex.nudge_ulp(np.array([[np.nan, 1.0]]), rng=0)
+
+
+def test_run_trials_nudge_trains_on_the_nudged_data_from_the_same_starts():
+    factory, inits = ex.mixture_factory(n_TINY, m_TINY, 0.05), ex.paper_inits(0.5)
+    base, nudged = tiny_run(), tiny_run(nudge=11)
+    assert not np.array_equal(base.loss, nudged.loss)
+    model, Y, _, starts = ex.draw_trial(factory, inits, N=N_TINY, seed=7, trial=2)
+    Y_nudged = ex.nudge_ulp(Y, rng=np.random.default_rng([11, 2]))
+    (got,) = ex.train_many(Y_nudged, [starts["pca"]], [SETTINGS], steps=STEPS, A=model.A)
+    np.testing.assert_array_equal(nudged.curves("loss", "pca", "paper")[2], got.loss)
+    np.testing.assert_array_equal(nudged.curves("distance", "pca", "paper")[2], got.distance)
+    # one ulp of data moves a loss by far less than its size
+    np.testing.assert_allclose(nudged.curves("loss", "pca", "paper")[:, 0], base.curves("loss", "pca", "paper")[:, 0],
+                               rtol=1e-5)
+    with pytest.raises(ValueError, match="nudge"):
+        tiny_run(nudge=-1)
+
+
 def test_run_trials_validation():
     with pytest.raises(ValueError, match="steps"):
         tiny_run(variants={"a": SETTINGS, "b": dict(SETTINGS, steps=STEPS + 1)})
