@@ -9,7 +9,7 @@ from typing import Any, Callable, Iterable
 
 import numpy as np
 
-__all__ = ["answered", "close", "same", "function_close"]
+__all__ = ["answered", "has_entry", "close", "same", "function_close"]
 
 
 def answered(name: str, value: Any) -> None:
@@ -19,6 +19,17 @@ def answered(name: str, value: Any) -> None:
                              "then this check again.")
     if value is Ellipsis:
         raise AssertionError(f"`{name}` is still `...`: replace the `...` in the answer cell with your value.")
+
+
+def has_entry(name: str, value: Any, key: Any, *, hint: str = "") -> None:
+    """Fail with a helpful message when the dict answer ``value`` has no entry ``key``."""
+    answered(name, value)
+    try:
+        present = key in value
+    except TypeError:
+        raise AssertionError(f"`{name}` should be a dict, got {type(value).__name__}.") from None
+    if not present:
+        raise AssertionError(f"`{name}` has no entry for the key {key!r}. {hint}".strip())
 
 
 def _as_array(name: str, value: Any, expected: np.ndarray) -> np.ndarray:

@@ -1,7 +1,7 @@
 from otter.test_files import test_case
 import numpy as np
 import aelib
-from course_checks import answered, close, same, function_close
+from course_checks import answered, has_entry, close, same, function_close
 
 OK_FORMAT = False
 points = 1
@@ -13,7 +13,6 @@ def upper_ends(a2_values):
     answered("a2_values", a2_values)
     A = aelib.random_dictionary(16, 8, rng=0)
     for a1 in (0.0, 0.5, 1.0):
-        if a1 not in a2_values:
-            raise AssertionError(f"`a2_values` has no entry for a1 = {a1}: use the keys 0.0, 0.5 and 1.0.")
+        has_entry("a2_values", a2_values, a1, hint="Use the values of a1 as keys: 0.0, 0.5 and 1.0.")
         close(f"a2_values[{a1}]", a2_values[a1], aelib.SparseCoding(A, k=2, noise_std=0.0, a1=a1).a2, rtol=1e-12,
               hint="Solve (a1^2 + a1 a2 + a2^2) / 3 = 1 for the positive a2.")

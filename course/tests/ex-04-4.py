@@ -1,7 +1,7 @@
 from otter.test_files import test_case
 import numpy as np
 import aelib
-from course_checks import answered, close, same, function_close
+from course_checks import answered, has_entry, close, same, function_close
 
 OK_FORMAT = False
 points = 1
@@ -13,8 +13,7 @@ def largest(largest_bias):
     answered("largest_bias", largest_bias)
     A50 = aelib.random_dictionary(784, 50, rng=1)
     for k in (1, 2, 3, 5):
-        if k not in largest_bias:
-            raise AssertionError(f"`largest_bias` has no entry for k = {k}: use the keys 1, 2, 3 and 5.")
+        has_entry("largest_bias", largest_bias, k, hint="Use the values of k as keys: 1, 2, 3 and 5.")
         model = aelib.NonnegativeSparseCoding(A50, k=k, a1=1.0, a2=2.0, noise_std=0.01)
         diagram = aelib.recovery_phase_diagram(model, [0.0], np.linspace(-1, 0, 101), N=2000, rng=0)
         close(f"largest_bias[{k}]", largest_bias[k], diagram.bias_range(0.99)[1][0], atol=1e-9,
