@@ -93,15 +93,34 @@ def sqrt_decay(tau: float) -> float:
     return float(1.0 / np.sqrt(1.0 - tau))
 
 
-def _next_bias(b: np.ndarray, decay: float, floor: Optional[float]) -> np.ndarray:
-    """b / C, with |b| kept at least ``floor`` (sign preserved; a zero bias stays zero).
+def _next_bias(b: np.ndarray, decay, floor) -> np.ndarray:
+    """The bias rule of every trainer in aelib: b^{s+1} = b^s / C, with |b| kept >= ``floor``.
 
-    Raises FloatingPointError when b / C overflows (C < 1 grows the bias)."""
+    This is the one implementation of the rule (Sec. 5's b^{s+1} = b^s / C, and the
+    floor of Chapter 7): :func:`train`, :func:`reference_train`, :func:`trace_descent`,
+    :func:`aelib.train_many`, :func:`aelib.bias_schedule`, :func:`aelib.population_descent`
+    and :func:`aelib.oracle_support_train` all call it.
+
+    The zero-bias rule: the floor keeps a nonzero bias away from 0 *on its own side*
+    (``sign(b) * max(|b|, floor)``), and a bias that is exactly zero stays zero. A zero
+    bias has no side, and zero is a deliberate setting (the threshold activation's b = 0
+    of Thm. 3 (i)), which a floor must not turn into a positive, firing bias.
+
+    Parameters
+    ----------
+    b : ndarray
+    decay : float or ndarray
+        C > 0, one per entry of ``b`` or shared.
+    floor : float, ndarray or None
+        None for no floor; an array may hold 0 where an entry has none (``sign(b) |b| = b``).
+
+    Raises FloatingPointError when b / C overflows (C < 1 grows the bias).
+    """
     b = b / decay
     if floor is not None:
         b = np.sign(b) * np.maximum(np.abs(b), floor)
     if not np.isfinite(b).all():
-        raise FloatingPointError(f"the bias b / bias_decay is not finite (bias_decay={decay:g})")
+        raise FloatingPointError(f"the bias b / bias_decay is not finite (bias_decay={np.min(decay):g})")
     return b
 
 

@@ -38,7 +38,7 @@ import numpy as np
 
 from ._checks import RngLike, as_rng, check_activation, check_bias, check_int, check_matrix, check_real
 from .autoencoder import _squared_norm
-from .descent import TrainResult
+from .descent import TrainResult, _next_bias, _normalized_step
 from .initialization import pca_init, perturbed_init, random_init
 from .metrics import matched_distance
 from .models import BilinearModel, GaussianMixture, coherence, normalize_columns, random_dictionary
@@ -322,8 +322,9 @@ def train_many(
     b = np.concatenate([blk.b0 for blk in blocks])
     lr = np.repeat(np.array([blk.lr for blk in blocks], dtype=dtype), m)
     decay = np.repeat(np.array([blk.decay for blk in blocks], dtype=dtype), m)
-    has_floor = np.repeat([blk.floor is not None for blk in blocks], m)
-    floor = np.repeat(np.array([blk.floor or 0.0 for blk in blocks], dtype=dtype), m)
+    # floor 0 where a block has none: the shared bias rule then leaves those entries as b / C
+    floor = (np.repeat(np.array([blk.floor or 0.0 for blk in blocks], dtype=dtype), m)
+             if any(blk.floor is not None for blk in blocks) else None)
     relu = np.repeat([blk.relu for blk in blocks], m)
     lam = np.repeat(np.array([blk.lam or 0.0 for blk in blocks], dtype=dtype), m)[:, None]
     any_threshold = not relu.all()
@@ -363,15 +364,8 @@ def train_many(
         G = (Wb.transpose(0, 2, 1) @ XX).transpose(1, 0, 2).reshape(n, K * m)  # W_k (X_k X_k^T)
         G -= YS
         G /= N
-        W = W - lr * G
-        norms = np.linalg.norm(W, axis=0)
-        if np.any(norms == 0):
-            raise FloatingPointError("a column of W - lr * gradient is zero; cannot normalize (lower lr)")
-        W /= norms
-        b = b / decay
-        if has_floor.any():
-            floored = np.where(b < 0, -1.0, 1.0).astype(dtype) * np.maximum(np.abs(b), floor)
-            b = np.where(has_floor, floored, b)
+        W = _normalized_step(W, G, lr)
+        b = _next_bias(b, decay, floor)
 
     return tuple(
         TrainResult(
@@ -387,7 +381,7 @@ def train_many(
     )
 
 
-# --- the Monte Carlo runner ------------------------------------------------------------------
+# --- rounding sensitivity ------------------------------------------------------------------
 
 
 def nudge_ulp(Y: np.ndarray, *, rng: RngLike) -> np.ndarray:
@@ -677,12 +671,11 @@ def bias_schedule(settings: Mapping) -> np.ndarray:
     b0 = check_real("b0", settings.get("b0", 0.0))
     decay = check_real("bias_decay", settings.get("bias_decay", 1.0), minimum=0.0, strict_min=True)
     floor = settings.get("bias_floor")
-    out = [b0]
+    if floor is not None:
+        floor = check_real("bias_floor", floor, minimum=0.0)
+    out = [np.float64(b0)]
     for _ in range(steps):
-        b = out[-1] / decay
-        if floor is not None:
-            b = (-1.0 if b < 0 else 1.0) * max(abs(b), floor)
-        out.append(b)
+        out.append(_next_bias(out[-1], decay, floor))
     return np.array(out)
 
 

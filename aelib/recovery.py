@@ -37,7 +37,7 @@ from typing import Dict, List, Optional, Sequence, Tuple, Union
 import numpy as np
 
 from ._checks import RngLike, as_rng, check_bias, check_int, check_matrix, check_real
-from .descent import train
+from .descent import _next_bias, _normalized_step, train
 from .experiments import train_many
 from .initialization import perturbed_init
 from .metrics import column_distances, matched_distance
@@ -434,14 +434,8 @@ def population_descent(
     with _single_thread():
         for _ in range(steps):
             g = population_gradient(W, A, b, k=k, kappa1=kappa1, kappa2=kappa2, noise_std=model.noise_std)
-            W = W - lr * g
-            norms = np.linalg.norm(W, axis=0)
-            if np.any(norms == 0) or not np.all(np.isfinite(norms)):
-                raise FloatingPointError("population_descent: a column vanished or overflowed (lower lr)")
-            W = W / norms
-            b_next = b / bias_decay
-            if bias_floor is not None:
-                b_next = np.where(b_next < 0, -1.0, 1.0) * np.maximum(np.abs(b_next), bias_floor)
+            W = _normalized_step(W, g, lr)
+            b_next = _next_bias(b, bias_decay, bias_floor)
             bias_moved = np.max(np.abs(b_next - b), initial=0.0)
             b = b_next
             steps_run += 1
@@ -498,6 +492,8 @@ def oracle_support_train(
     steps = check_int("steps", steps, minimum=0)
     b = check_bias("b0", b0, W.shape[1])
     bias_decay = check_real("bias_decay", bias_decay, minimum=0.0, strict_min=True)
+    if bias_floor is not None:
+        bias_floor = check_real("bias_floor", bias_floor, minimum=0.0)
     if A is not None:
         A = check_matrix("A", A, rows=W.shape[0], cols=W.shape[1], dtype=np.float64)
 
@@ -506,11 +502,8 @@ def oracle_support_train(
 
     history = [dist(W)]
     for _ in range(steps):
-        W = W - lr * oracle_support_gradient(W, b, Y, X_star)
-        W = W / np.linalg.norm(W, axis=0)
-        b = b / bias_decay
-        if bias_floor is not None:
-            b = np.where(b < 0, -1.0, 1.0) * np.maximum(np.abs(b), bias_floor)
+        W = _normalized_step(W, oracle_support_gradient(W, b, Y, X_star), lr)
+        b = _next_bias(b, bias_decay, bias_floor)
         history.append(dist(W))
     return PopulationResult(W=W, b=b, distance_sq=np.array(history), steps_run=steps, converged=False)
 

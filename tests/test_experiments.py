@@ -249,3 +249,48 @@ def test_bias_schedule_matches_train():
                         bias_decay=settings.get("bias_decay", 1.0), bias_floor=settings.get("bias_floor"))
         np.testing.assert_allclose(ex.bias_schedule(settings), r.bias[:, 0], rtol=1e-15)
     np.testing.assert_allclose(ex.bias_schedule({"b0": -1.25, "steps": 3, "bias_decay": 2.0}), [-1.25, -0.625, -0.3125, -0.15625])
+
+
+# --- one bias rule: train and train_many agree everywhere, the zero bias included ---
+
+_BIAS_GRID = [
+    dict(activation="relu", b0=-1.25, bias_decay=2.0),
+    dict(activation="relu", b0=-1.25, bias_decay=2.0, bias_floor=0.25),
+    dict(activation="relu", b0=0.0, bias_decay=2.0, bias_floor=0.25),   # zero bias with a floor
+    dict(activation="relu", b0=0.0, bias_floor=0.25),
+    dict(activation="relu", b0=-0.3, bias_decay=1.0, bias_floor=0.5),    # floor above |b0|
+    dict(activation="threshold", lam=0.5, b0=0.0, bias_floor=0.1),
+    dict(activation="threshold", lam=0.5, b0=0.0),
+]
+
+
+@pytest.mark.parametrize("setting", _BIAS_GRID, ids=[str(s) for s in _BIAS_GRID])
+def test_train_many_equals_train_over_bias_settings(setting):
+    A = aelib.random_dictionary(24, 4, rng=3)
+    Y, _ = aelib.GaussianMixture(A, noise_std=0.05).sample(400, rng=4)
+    W0 = aelib.perturbed_init(A, 0.3, rng=5)
+    settings = dict(setting, lr=4.0)
+    [many] = aelib.train_many(Y, [W0], [settings], steps=3, A=A)
+    kwargs = {key: value for key, value in settings.items()}
+    one = aelib.train(Y, W0, kwargs.pop("b0"), steps=3, A=A, **kwargs)
+    np.testing.assert_allclose(many.W, one.W, rtol=0, atol=1e-12)
+    np.testing.assert_array_equal(many.bias, one.bias)
+    np.testing.assert_allclose(many.loss, one.loss, rtol=1e-12)
+    schedule = aelib.bias_schedule(dict(settings, steps=3))
+    np.testing.assert_array_equal(one.bias[:, 0], schedule)
+
+
+def test_the_zero_bias_stays_zero_under_a_floor_in_every_trainer():
+    A = aelib.random_dictionary(16, 3, rng=0)
+    Y, X = aelib.GaussianMixture(A, noise_std=0.01).sample(200, rng=1)
+    W0 = aelib.perturbed_init(A, 0.2, rng=2)
+    settings = dict(activation="relu", b0=0.0, bias_decay=2.0, bias_floor=0.25, lr=3.0)
+    [many] = aelib.train_many(Y, [W0], [settings], steps=2)
+    assert np.all(many.bias == 0)
+    assert np.all(aelib.bias_schedule(dict(settings, steps=2)) == 0)
+    sparse = aelib.SparseCoding(A, k=1, noise_std=0.0)
+    population = aelib.population_descent(sparse, W0, lr=3.0, steps=2, b0=0.0, bias_decay=2.0, bias_floor=0.25,
+                                          tol=None)
+    assert np.all(population.b == 0)
+    oracle = aelib.oracle_support_train(Y, X, W0, lr=3.0, steps=2, b0=0.0, bias_decay=2.0, bias_floor=0.25)
+    assert np.all(oracle.b == 0)
