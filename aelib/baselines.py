@@ -21,12 +21,14 @@ the fair tuning sweep of :func:`dictionary_learning`.
 
 from __future__ import annotations
 
+import contextlib
 import time
 import warnings
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
+from ._threads import blas_threads
 from ._checks import RngLike, as_rng, check_int, check_matrix, check_real
 from .descent import TrainResult, _normalized_step
 from .metrics import column_distances, matched_distance
@@ -239,16 +241,9 @@ def timed(func: Callable, *args, threads: Optional[int] = 1, **kwargs) -> Tuple[
         What ``func`` returned.
     seconds : float
     """
-    import contextlib
-
     if threads is not None:
         threads = check_int("threads", threads, minimum=1)
-        from threadpoolctl import threadpool_limits
-
-        context = threadpool_limits(limits=threads)
-    else:
-        context = contextlib.nullcontext()
-    with context:
+    with blas_threads(threads, all_pools=True) if threads is not None else contextlib.nullcontext():
         start = time.perf_counter()
         result = func(*args, **kwargs)
         seconds = time.perf_counter() - start

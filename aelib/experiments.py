@@ -37,6 +37,7 @@ from typing import Callable, Dict, Mapping, Optional, Sequence, Tuple
 import numpy as np
 
 from ._checks import RngLike, as_rng, check_activation, check_bias, check_int, check_matrix, check_real
+from ._threads import blas_threads
 from .autoencoder import _squared_norm
 from .descent import TrainResult, _next_bias, _normalized_step
 from .initialization import pca_init, perturbed_init, random_init
@@ -517,19 +518,8 @@ def draw_trial(
     return model, Y, X_star, starts
 
 
-def _single_threaded():
-    """A context that limits BLAS to one thread (so the numbers do not depend on the machine)."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn
-        import contextlib
-
-        return contextlib.nullcontext()
-    return threadpool_limits(limits=1, user_api="blas")
-
-
 def _one_trial(model_factory, inits, variants, N, seed, trial, dtype, signs, nudge):
-    with _single_threaded():
+    with blas_threads(1):
         return _train_trial(model_factory, inits, variants, N, seed, trial, dtype, signs, nudge)
 
 

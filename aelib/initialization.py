@@ -8,7 +8,6 @@ as a provable way to get the required closeness.
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass
 from typing import Callable, List, Optional, Sequence, Union
 
@@ -16,6 +15,7 @@ import numpy as np
 import scipy.linalg
 
 from ._checks import RngLike, as_rng, check_int, check_matrix, check_real
+from ._threads import blas_threads
 from .metrics import column_distances
 from .models import normalize_columns, random_dictionary
 
@@ -84,22 +84,6 @@ def _orient(U: np.ndarray, Y: np.ndarray, mean: Optional[np.ndarray] = None) -> 
     return U * flips
 
 
-def _few_threads():
-    """Run LAPACK eigensolvers on one BLAS thread.
-
-    Their level-2 BLAS steps gain nothing from a second thread, and on a shared
-    machine a multi-threaded BLAS turns them into spin-waits: the batched 32 x 32
-    eigendecompositions of :func:`spectral_init` ran 8x slower, and a 1024 x 1024
-    one 20x slower, with two threads under load. Matrix products keep all threads.
-    Uses threadpoolctl (installed with scikit-learn) when available.
-    """
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - threadpoolctl ships with scikit-learn
-        return contextlib.nullcontext()
-    return threadpool_limits(limits=1, user_api="blas")
-
-
 def _gram_float64(Y: np.ndarray, mean: Optional[np.ndarray], block_elements: int = 1 << 18) -> np.ndarray:
     """(Y - mean) (Y - mean)^T in float64 for float32 ``Y``, summed over column blocks.
 
@@ -128,7 +112,9 @@ def _top_left_singular_vectors(Y: np.ndarray, r: int, gram: Optional[np.ndarray]
                 f"Y: the Gram matrix Y Y^T overflows (data scale max|Y| = {float(np.max(np.abs(Y))):.3g}); "
                 "scale the data to order 1"
             )
-        with _few_threads():
+        # LAPACK eigensolvers on one BLAS thread: their level-2 steps gain nothing from a
+        # second one, which on a shared machine turns them into spin-waits (8-20x slower)
+        with blas_threads(1):
             if r < n:  # only the top r eigenpairs: much cheaper than a full eigh for r << n
                 values, vectors = scipy.linalg.eigh(gram, subset_by_index=[n - r, n - 1])
             else:
@@ -157,7 +143,7 @@ def _reweighted_spectra(Yr: np.ndarray, uv: np.ndarray, N: int, chunk_elements: 
     M = np.zeros((uv.shape[0], r, r))
     M[:, rows, cols] = entries / N
     M[:, cols, rows] = entries / N
-    with _few_threads():
+    with blas_threads(1):
         return np.linalg.eigh(M)
 
 
@@ -670,7 +656,7 @@ def pair_spectrum(Y: np.ndarray, u: int, v: int, A: np.ndarray, *, top: int = 8)
     A = check_matrix("A", A)
     M = reweighted_covariance(Y, u, v)
     top = check_int("top", top, minimum=2, maximum=M.shape[0])
-    with _few_threads():
+    with blas_threads(1):
         values, vectors = np.linalg.eigh(M)
     order = np.argsort(np.abs(values))[::-1]
     magnitudes = np.abs(values[order])

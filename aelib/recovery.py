@@ -29,13 +29,13 @@ finite sample:
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
+from ._threads import blas_threads
 from ._checks import RngLike, as_rng, check_bias, check_int, check_matrix, check_real
 from .descent import _next_bias, _normalized_step, train
 from .experiments import train_many
@@ -323,16 +323,6 @@ def oracle_support_gradient(W: np.ndarray, b, Y: np.ndarray, X_star: np.ndarray)
     return -(R @ X.T + Y @ P.T) / Y.shape[1]
 
 
-def _single_thread():
-    """Limit BLAS to one thread: the population update works on small m x m matrices,
-    for which threads only add synchronization (and contention on a busy machine)."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn
-        return contextlib.nullcontext()
-    return threadpool_limits(limits=1, user_api="blas")
-
-
 @dataclass
 class PopulationResult:
     """Outcome of :func:`population_descent`.
@@ -431,7 +421,7 @@ def population_descent(
     history = [float(np.sum((W - A) ** 2))]
     converged = False
     steps_run = 0
-    with _single_thread():
+    with blas_threads(1):
         for _ in range(steps):
             g = population_gradient(W, A, b, k=k, kappa1=kappa1, kappa2=kappa2, noise_std=model.noise_std)
             W = _normalized_step(W, g, lr)
@@ -670,7 +660,7 @@ def recovery_run(
         s.pop("steps", None)
     m = A.shape[1]
     target = A if history else None
-    with _single_thread():
+    with blas_threads(1):
         if len(starts) == 1:
             kwargs = settings[0]
             runs = [train(Y, starts[0], kwargs.pop("b0", 0.0), steps=steps, A=target, signs=signs, **kwargs)]
@@ -815,7 +805,7 @@ def floor_decomposition(*, kind: str, n: int, m: int, k: int, Ns: Sequence[int] 
     oracle, autoencoder = [], []
     for N in Ns:
         Y, X_star = model.sample(N, rng=data_rng, dtype=np.float32)
-        with _single_thread():
+        with blas_threads(1):
             run = oracle_support_train(Y, X_star, W0, lr=settings["lr"], steps=steps, A=A,
                                        bias_floor=settings.get("bias_floor"), **decay)
         oracle.append(float(run.distance_sq[-1]))
