@@ -109,3 +109,158 @@ def test_consistency_from_a_perturbed_start(mixture):
     assert lo < hi
     X = aelib.encode(W, (lo + hi) / 2, mixture.Y)
     assert aelib.support_recovery_rate(X, mixture.X_star) == 1.0
+
+
+# ----------------------------------------------------------------------------------------------
+# Tests of the Chapter 4 additions to aelib.consistency: delta-close W, proof bounds, phase diagrams.
+# ----------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def A():
+    return aelib.random_dictionary(120, 6, rng=3)
+
+
+@pytest.mark.parametrize("adversarial", [False, True])
+@pytest.mark.parametrize("delta", [0.0, 0.1, 0.7, 2.0])
+def test_delta_close_is_exactly_delta_close(A, delta, adversarial):
+    W = aelib.delta_close(A, delta, rng=0, adversarial=adversarial)
+    np.testing.assert_allclose(np.linalg.norm(W, axis=0), 1.0, atol=1e-12)
+    np.testing.assert_allclose(np.linalg.norm(W - A, axis=0), delta, atol=1e-12)
+    assert aelib.is_close(W, A, delta + 1e-6)  # is_close's distances carry ~1e-8 rounding
+
+
+def test_adversarial_delta_close_attains_the_proof_bound(A):
+    delta = 0.2
+    W = aelib.delta_close(A, delta, rng=0, adversarial=True)
+    G = A.T @ A
+    np.fill_diagonal(G, -np.inf)
+    neighbour = G.argmax(axis=0)  # the column most correlated with A_i
+    towards = np.sum(W * A[:, neighbour], axis=0)  # <W_i, A_neighbour(i)>
+    c = G.max(axis=0)
+    theta = 2 * np.arcsin(delta / 2)
+    np.testing.assert_allclose(towards, np.cos(theta) * c + np.sin(theta) * np.sqrt(1 - c**2), atol=1e-12)
+    bound = aelib.coherence(A) / np.sqrt(A.shape[0]) + delta
+    assert np.all(towards <= bound + 1e-12)
+    # nearly attained, up to the curvature of the sphere, for the most positively correlated pair
+    assert towards.max() > c.max() + delta - 0.01
+    typical = aelib.delta_close(A, delta, rng=0)
+    off = typical.T @ A
+    np.fill_diagonal(off, 0.0)
+    assert np.abs(off).max() < towards.max()
+
+
+def test_delta_close_validates(A):
+    with pytest.raises(ValueError, match="delta"):
+        aelib.delta_close(A, 2.5, rng=0)
+    with pytest.raises(ValueError, match="m >= 2"):
+        aelib.delta_close(A[:, :1], 0.1, rng=0, adversarial=True)
+
+
+def test_coherent_neighbours_brute_force():
+    A = aelib.random_dictionary(50, 7, rng=11)
+    A_before = A.copy()
+    j = aelib.coherent_neighbours(A)
+    for i in range(7):
+        others = [l for l in range(7) if l != i]
+        assert j[i] == max(others, key=lambda l: A[:, i] @ A[:, l])  # signed, not |.|
+    np.testing.assert_array_equal(A, A_before)
+    # the signed maximum differs from the absolute one when the most coherent pair is negative
+    B = np.array([[1.0, -0.9, 0.3], [0.0, np.sqrt(1 - 0.81), 0.0], [0.0, 0.0, np.sqrt(1 - 0.09)]])
+    assert aelib.coherent_neighbours(B)[0] == 2
+
+
+def test_coherent_neighbours_validates():
+    with pytest.raises(ValueError, match="m >= 2"):
+        aelib.coherent_neighbours(np.ones((4, 1)) / 2)
+    with pytest.raises(ValueError, match="A"):
+        aelib.coherent_neighbours(np.full((3, 2), np.nan))
+
+
+def test_worst_case_upper_end_fails_exactly_on_the_targets():
+    """Chapter 4's mechanism: at b = -delta a worst-case W misses the samples of every target."""
+    A = aelib.random_dictionary(400, 10, rng=5)
+    Y, X = aelib.GaussianMixture(A, noise_std=0.001).sample(3000, rng=6)
+    delta = 0.15
+    W = aelib.delta_close(A, delta, rng=0, adversarial=True)
+    recovered = np.all((aelib.encode(W, -delta, Y) != 0) == (X != 0), axis=0)
+    component = X.argmax(axis=0)
+    targets = np.unique(aelib.coherent_neighbours(A))
+    assert 1 <= targets.size < 10
+    np.testing.assert_array_equal(recovered, ~np.isin(component, targets))
+
+
+def test_mixture_proof_bounds_formula(A):
+    lo, up = aelib.mixture_proof_bounds(A, 0.1, -0.2, 0.01)
+    n = A.shape[0]
+    assert lo == pytest.approx(1 - 0.005 - 0.01 * np.log(n) - 0.2)
+    assert up == pytest.approx(aelib.coherence(A) / np.sqrt(n) + 0.1 + 0.01 * np.log(n) - 0.2)
+
+
+def test_mixture_proof_bounds_hold_on_samples(A):
+    model = aelib.GaussianMixture(A, noise_std=0.01)
+    Y, X = model.sample(2000, rng=1)
+    for adversarial in (False, True):
+        W = aelib.delta_close(A, 0.15, rng=2, adversarial=adversarial)
+        on, off = aelib.preactivation_split(W, -0.3, Y, X)
+        lo, up = aelib.mixture_proof_bounds(A, 0.15, -0.3, 0.01)
+        assert on.min() >= lo and off.max() <= up
+
+
+def test_phase_diagram_shapes_and_extremes(A):
+    model = aelib.GaussianMixture(A, noise_std=0.0)
+    pd = aelib.recovery_phase_diagram(model, [0.0, 0.1, 0.3], [-2.0, -0.5, 0.0, 0.5], N=500, rng=0)
+    assert pd.support.shape == pd.sign.shape == pd.entry_support.shape == (3, 4)
+    np.testing.assert_array_equal(pd.support[:, 0], 0.0)  # b = -2 silences every unit
+    np.testing.assert_array_equal(pd.support[:, 1], 1.0)  # b = -1/2 inside the proof's interval
+    np.testing.assert_array_equal(pd.support[:, 3], 0.0)  # b = +1/2 lets every unit fire
+    assert np.all(pd.sign <= pd.support + 1e-12)
+    lower, upper = pd.bias_range(0.99)
+    np.testing.assert_array_equal(lower, -0.5)
+    assert np.all(upper <= 0.0)
+
+
+def test_phase_diagram_matches_encode(A):
+    model = aelib.SparseCoding(A, k=2, noise_std=0.01)
+    pd = aelib.recovery_phase_diagram(model, [0.2], [0.0], activation="threshold", lam=0.5, N=400, rng=7)
+    # redo by hand with the same draws: samples first, then the direction of W
+    rng = np.random.default_rng(7)
+    Y, X = model.sample(400, rng=rng)
+    W = aelib.delta_close(A, 0.2, rng=rng)
+    r = aelib.recovery_rates(aelib.encode(W, 0.0, Y, activation="threshold", lam=0.5), X)
+    assert (pd.support[0, 0], pd.sign[0, 0], pd.entry_support[0, 0]) == (r.support, r.sign, r.entry_support)
+
+
+def test_phase_diagram_bias_range_nan_when_nothing_recovers(A):
+    model = aelib.GaussianMixture(A, noise_std=0.0)
+    pd = aelib.recovery_phase_diagram(model, [0.1], [1.0, 2.0], N=100, rng=0)
+    lower, upper = pd.bias_range()
+    assert np.isnan(lower[0]) and np.isnan(upper[0])
+    with pytest.raises(ValueError, match="rate"):
+        pd.bias_range(rate="accuracy")
+
+
+def test_phase_diagram_validates(A):
+    model = aelib.GaussianMixture(A, noise_std=0.0)
+    with pytest.raises(ValueError, match="lam"):
+        aelib.recovery_phase_diagram(model, [0.1], [0.0], activation="threshold", N=10, rng=0)
+    with pytest.raises(ValueError, match="deltas"):
+        aelib.recovery_phase_diagram(model, [], [0.0], N=10, rng=0)
+
+
+def test_bias_intervals_match_the_scalar_functions_and_mark_empty():
+    deltas = [0.0, 0.1, 0.2, 0.5]
+    lower, upper = aelib.bias_intervals(deltas, k=3, a1=1.0, a2=2.0)
+    for d, lo, up in zip(deltas, lower, upper):
+        a, b = aelib.relu_bias_interval(d, 3, 1.0, 2.0)
+        if a <= b:
+            assert (lo, up) == (a, b)
+        else:
+            assert np.isnan(lo) and np.isnan(up)
+    assert np.isnan(lower[-1])  # empty for large delta
+    lower, upper = aelib.bias_intervals(deltas, rule="mixture-proof")
+    np.testing.assert_allclose(lower[:3], [-1.0, -0.9, -0.8])
+    np.testing.assert_allclose(upper[:3], [0.0, -0.2, -0.4])
+    assert np.isnan(upper[-1])  # -1 + 0.5 > -1
+    with pytest.raises(ValueError, match="rule"):
+        aelib.bias_intervals(deltas, rule="paper")
