@@ -1,122 +1,13 @@
-"""Tests for aelib.recovery: the closed-form expected gradient, the runners and the slope fits."""
+"""Tests for aelib.recovery: the population and oracle-support descents, the settings and the runners."""
 
 from __future__ import annotations
-
-import itertools
 
 import numpy as np
 import pytest
 
 import aelib
+from aelib import fitting, population
 from aelib import recovery as R
-
-
-# --- moments of a uniform support and the chain expectations ------------------------------
-
-
-def _all_supports(m, k):
-    for S in itertools.combinations(range(m), k):
-        s = np.zeros(m)
-        s[list(S)] = 1.0
-        yield s
-
-
-@pytest.mark.parametrize("m,k", [(5, 1), (5, 2), (6, 3), (6, 4)])
-def test_support_moment_matches_enumeration(m, k):
-    supports = np.array(list(_all_supports(m, k)))
-    for d in range(5):
-        expected = np.mean(np.prod(supports[:, :d], axis=1)) if d else 1.0
-        assert R.support_moment(m, k, d) == pytest.approx(expected)
-
-
-@pytest.mark.parametrize("r", [1, 2, 3])
-@pytest.mark.parametrize("m,k", [(5, 1), (5, 2), (6, 3)])
-def test_chain_expectation_matches_enumeration(r, m, k):
-    rng = np.random.default_rng(r * 10 + k)
-    mats = [rng.standard_normal((m, m)) for _ in range(r)]
-    total = np.zeros((m, m))
-    count = 0
-    for s in _all_supports(m, k):
-        D = np.diag(s)
-        prod = D
-        for M in mats:
-            prod = prod @ M @ D
-        total += prod
-        count += 1
-    np.testing.assert_allclose(R.chain_expectation(mats, k), total / count, atol=1e-12)
-
-
-def test_chain_expectation_rejects_long_chains():
-    with pytest.raises(ValueError, match="at most 3"):
-        R.chain_expectation([np.eye(3)] * 4, 1)
-
-
-# --- the population gradient ---------------------------------------------------------------
-
-
-def _enumerated_data(A, k, values, sigma):
-    """Every (support, value pattern, noise atom) with equal weight: exact expectations."""
-    n, m = A.shape
-    noises = [np.zeros(n)] if sigma == 0 else [
-        s * sigma * np.sqrt(n) * np.eye(n)[j] for j in range(n) for s in (-1.0, 1.0)
-    ]
-    Ys, Xs = [], []
-    for S in itertools.combinations(range(m), k):
-        for pattern in itertools.product(values, repeat=k):
-            x = np.zeros(m)
-            x[list(S)] = pattern
-            for eta in noises:
-                Ys.append(A @ x + eta)
-                Xs.append(x)
-    return np.array(Ys).T, np.array(Xs).T
-
-
-@pytest.mark.parametrize("values,sigma", [((-1.0, 1.0), 0.0), ((0.3, 1.1), 0.0), ((0.3, 1.1), 0.2)])
-@pytest.mark.parametrize("with_bias", [False, True])
-def test_population_gradient_is_the_exact_expectation(values, sigma, with_bias):
-    # Two-point values with the same kappa1, kappa2 and a finite noise law with E[eta eta^T] = sigma^2 I
-    # make the expectation a finite average: the closed form must match it to rounding.
-    rng = np.random.default_rng(1)
-    n, m, k = 6, 5, 2
-    A = aelib.normalize_columns(rng.standard_normal((n, m)))
-    W = aelib.normalize_columns(A + 0.2 * rng.standard_normal((n, m)))
-    b = rng.uniform(-0.3, 0.0, m) if with_bias else 0.0
-    Y, X = _enumerated_data(A, k, values, sigma)
-    kappa1, kappa2 = float(np.mean(values)), float(np.mean(np.square(values)))
-    expected = R.oracle_support_gradient(W, b, Y, X)
-    got = R.population_gradient(W, A, b, k=k, kappa1=kappa1, kappa2=kappa2, noise_std=sigma)
-    np.testing.assert_allclose(got, expected, atol=1e-13)
-
-
-def test_population_gradient_reduces_to_the_mixture_formula():
-    A = aelib.random_dictionary(20, 6, rng=0)
-    W = aelib.perturbed_init(A, 0.3, rng=1)
-    b = np.linspace(-0.4, -0.1, 6)
-    for sigma in (0.0, 0.1):
-        got = R.population_gradient(W, A, b, k=1, kappa1=1.0, kappa2=1.0, noise_std=sigma)
-        np.testing.assert_allclose(got, aelib.expected_gradient_mixture(W, A, b), atol=1e-12)
-
-
-def test_oracle_support_gradient_equals_the_real_gradient_when_consistent():
-    # Orthonormal A, W = A and +-1 codes: the threshold encoder recovers every support exactly.
-    rng = np.random.default_rng(2)
-    A, _ = np.linalg.qr(rng.standard_normal((16, 8)))
-    model = aelib.SparseCoding(A, k=2, noise_std=0.0)
-    Y, X = model.sample(300, rng=3)
-    W = A.copy()
-    np.testing.assert_allclose(
-        R.oracle_support_gradient(W, 0.0, Y, X),
-        aelib.gradient(W, 0.0, Y, activation="threshold", lam=0.5),
-        atol=1e-12,
-    )
-
-
-def test_population_gradient_validates():
-    A = aelib.random_dictionary(8, 4, rng=0)
-    with pytest.raises(ValueError, match="kappa2"):
-        R.population_gradient(A, A, k=2, kappa1=1.0, kappa2=0.5)
-    with pytest.raises(ValueError):
-        R.population_gradient(A[:, :3], A, k=2, kappa1=0.0, kappa2=1.0)
 
 
 # --- population descent --------------------------------------------------------------------
@@ -217,44 +108,15 @@ def test_floor_decomposition_small():
     assert len(d["oracle"]) == 2 and d["population"] > 0
 
 
-# --- slopes and extrapolation --------------------------------------------------------------
-
-
-def test_fit_loglog_slope_recovers_a_planted_power_law():
-    x = np.array([16.0, 32.0, 64.0, 128.0])
-    fit = R.fit_loglog_slope(x, 3.0 * x**-2.0)
-    assert fit.slope == pytest.approx(-2.0) and fit.intercept == pytest.approx(np.log(3.0))
-    assert fit.low == pytest.approx(-2.0) and fit.high == pytest.approx(-2.0)
-    noisy = 3.0 * x**1.5 * np.exp(np.array([0.05, -0.04, 0.03, -0.05]))
-    fit = R.fit_loglog_slope(x, noisy)
-    assert fit.low < 1.5 < fit.high and abs(fit.slope - 1.5) < 0.1
-    with pytest.raises(ValueError):
-        R.fit_loglog_slope([1.0, 2.0], [1.0, -1.0])
-    with pytest.raises(ValueError):
-        R.fit_loglog_slope([2.0, 2.0], [1.0, 3.0])
-
-
-def test_seed_slopes_interval_covers_the_truth():
-    x = np.array([2.0, 3.0, 4.0, 6.0])
-    offsets = np.array([-0.1, -0.05, 0.0, 0.05, 0.1])  # one exponent per seed, centred on 2
-    Y = np.array([5.0 * x ** (2.0 + e) for e in offsets])
-    s = R.seed_slopes(x, Y)
-    np.testing.assert_allclose(s.per_seed, 2.0 + offsets)
-    assert s.slope == pytest.approx(2.0) and s.low < 1.95 and s.high > 2.05
-    Y[1, 2] = np.nan  # a seed that did not converge is dropped
-    assert R.seed_slopes(x, Y).per_seed.shape == (4,)
-
-
-def test_extrapolate_floor_recovers_bias_and_variance():
-    Ns = np.array([1000.0, 4000.0, 16000.0])
-    f_inf, c = R.extrapolate_floor(Ns, 0.2 + 50.0 / Ns)
-    assert f_inf == pytest.approx(0.2) and c == pytest.approx(50.0)
-    two = R.extrapolate_floor(Ns[:2], np.array([[0.25, 0.2125], [0.25, 0.2125]]))
-    assert two == pytest.approx((0.2, 50.0))
-    with pytest.raises(ValueError):
-        R.extrapolate_floor([1000, 1000], [0.3, 0.3])
-
-
 def test_theorem_slopes_table():
     assert R.THEOREM4_SLOPES["sparse"] == {"n": -2.0, "k": 2.0, "m": 1.0}
     assert R.THEOREM4_SLOPES["nonnegative"] == {"n": 0.0, "k": 3.0, "m": -1.0}
+
+
+@pytest.mark.parametrize("module", [population, fitting])
+def test_moved_names_stay_importable(module):
+    # the theory and the fits moved out of aelib.recovery; aelib.X and aelib.recovery.X still give them
+    assert module.__all__
+    for name in module.__all__:
+        assert getattr(R, name) is getattr(module, name) is getattr(aelib, name), name
+        assert name not in R.__all__, name  # documented once, in its own module
