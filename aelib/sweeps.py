@@ -304,6 +304,14 @@ def _function_identity(func: Callable, seen: frozenset = frozenset()):
             "callable": _function_identity(call, seen),
             "self": _instance_state(func, f"the callable {type(func).__name__} instance", seen),
         }
+    return _plain_function_identity(func, seen)
+
+
+def _plain_function_identity(func: types.FunctionType, seen: frozenset):
+    """A function defined with ``def``: module, module file, qualified name, code hash, closure and defaults.
+
+    A lambda is refused (ValueError): it has no stable name.
+    """
     module, qualname = func.__module__, func.__qualname__
     if func.__name__ == "<lambda>":
         raise ValueError(
@@ -390,13 +398,17 @@ def _encode(key: str, point: str, result) -> bytes:
 
 
 def _load(path: Path, key: str):
-    """(True, result) for a valid file, (False, None) when missing or corrupt."""
+    """(True, result) for a valid file, (False, None) when missing or corrupt.
+
+    A :class:`CacheWarning` says why a file is not used; it points at the caller of
+    :func:`sweep` (``_load`` <- ``_plan`` <- ``sweep`` <- caller: stacklevel 4).
+    """
     try:
         data = path.read_bytes()
     except FileNotFoundError:
         return False, None
     except OSError as exc:
-        warnings.warn(f"cannot read cache file {path} ({exc}); recomputing", CacheWarning, stacklevel=3)
+        warnings.warn(f"cannot read cache file {path} ({exc}); recomputing", CacheWarning, stacklevel=4)
         return False, None
     start = len(_MAGIC) + _DIGEST_SIZE
     body = data[start:]
@@ -415,7 +427,7 @@ def _load(path: Path, key: str):
                 problem = "it belongs to another point"
             else:
                 return True, record["result"]
-    warnings.warn(f"ignoring cache file {path}: {problem}; recomputing", CacheWarning, stacklevel=3)
+    warnings.warn(f"ignoring cache file {path}: {problem}; recomputing", CacheWarning, stacklevel=4)
     return False, None
 
 
@@ -524,19 +536,111 @@ def _warn_unwritable(folder: Path, failures: List[str], total: int) -> None:
         )
 
 
+def _check_grid(grid: Iterable[Mapping[str, Any]]) -> List[Mapping[str, Any]]:
+    """The grid as a list; TypeError for a point that is not a dict of keyword arguments."""
+    grid = list(grid)
+    for params in grid:
+        if not isinstance(params, Mapping):
+            raise TypeError(f"grid: every point must be a dict of keyword arguments, got {params!r}")
+    return grid
+
+
+def _open_function_folder(folder: Optional[Path], func: Callable) -> Optional[Path]:
+    """The folder of ``func``'s cache files inside ``folder``, created, with stale temporaries removed.
+
+    None without a cache, or (with a :class:`CacheWarning`) when it cannot be created:
+    then every point is computed and nothing is stored.
+    """
+    if folder is None:
+        return None
+    directory = folder / _folder_name(func)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        warnings.warn(
+            f"cannot create the sweep cache folder {directory} ({type(exc).__name__}: {exc}); "
+            "computing every point without a cache",
+            CacheWarning,
+            stacklevel=3,
+        )
+        return None
+    _remove_stale_temporaries(directory)
+    return directory
+
+
+def _plan(func: Callable, grid: List[Mapping[str, Any]], folder: Optional[Path], directory: Optional[Path],
+          version):
+    """Load what the cache holds and list the points still to compute.
+
+    With a cache (``folder`` not None) every point is keyed, even when ``directory``
+    could not be created (so a point that cannot be keyed is refused either way), and
+    a point repeated in the grid is computed (or loaded) once.
+
+    Returns
+    -------
+    results : list
+        One slot per point: the cached result, or None until computed.
+    tasks : list of (index, (params, path, key, point))
+        The points to compute; ``path``, ``key`` and ``point`` are None when nothing
+        is to be stored.
+    copies : dict
+        The index of the first occurrence of each distinct point -> all its indices.
+    """
+    results: List[Any] = [None] * len(grid)
+    tasks, copies = [], {}
+    first_of: Dict[str, int] = {}
+    for i, params in enumerate(grid):
+        if folder is None:
+            tasks.append((i, (params, None, None, None)))
+            copies[i] = [i]
+            continue
+        point = _point(func, params, version)  # keyed (or refused) even when the folder is unusable
+        key = hashlib.sha256(point.encode("ascii")).hexdigest()
+        if key in first_of:  # a repeated point: computed (or loaded) once
+            copies[first_of[key]].append(i)
+            continue
+        first_of[key] = i
+        copies[i] = [i]
+        if directory is None:
+            tasks.append((i, (params, None, None, None)))
+            continue
+        path = directory / f"{key}.pkl"
+        found, value = _load(path, key)
+        if found:
+            results[i] = value
+        else:
+            tasks.append((i, (params, str(path), key, point)))
+    return results, tasks, copies
+
+
+def _compute(func: Callable, tasks: list, results: List[Any], *, n_jobs, backend, verbose: int) -> List[str]:
+    """Run ``tasks`` (from :func:`_plan`) through joblib and put each result in its slot of ``results``.
+
+    Workers store their results themselves; a file a worker did not leave here (it
+    could not write, or wrote to its own machine's disk) is stored by the caller.
+    Returns why each file that could not be stored failed.
+    """
+    from joblib import Parallel, delayed
+
+    computed = Parallel(n_jobs=n_jobs, backend=backend, verbose=verbose)(
+        delayed(_evaluate)(func, params, path, key, point) for _, (params, path, key, point) in tasks
+    )
+    failures = []
+    for (i, (_, path, key, point)), (value, failure) in zip(tasks, computed):
+        results[i] = value
+        if path is not None and not os.path.exists(path):
+            # the worker could not write, or wrote to its own machine's disk: store it here
+            failure = _store(Path(path), _encode(key, point, value))
+            if failure is not None:
+                failures.append(failure)
+    return failures
+
+
 # --- the sweep -------------------------------------------------------------------
 
 
-def sweep(
-    func: Callable,
-    grid: Iterable[Mapping[str, Any]],
-    *,
-    cache_dir: Union[PathLike, None, bool] = None,
-    n_jobs: Optional[int] = None,
-    backend=None,
-    version=None,
-    verbose: int = 0,
-) -> list:
+def sweep(func: Callable, grid: Iterable[Mapping[str, Any]], *, cache_dir: Union[PathLike, None, bool] = None,
+          n_jobs: Optional[int] = None, backend=None, version=None, verbose: int = 0) -> list:
     """Evaluate ``func(**params)`` for every ``params`` in ``grid``, in parallel, with a disk cache.
 
     Parameters
@@ -583,9 +687,8 @@ def sweep(
     Notes
     -----
     With a cache, points of the grid with the same key are computed once (and share
-    one result object). Files are
-    pickles (see the module docstring for the format); a file that does not verify
-    is recomputed and replaced, with a :class:`CacheWarning`.
+    one result object). Files are pickles (see the module docstring for the format);
+    a file that does not verify is recomputed and replaced, with a :class:`CacheWarning`.
 
     Examples
     --------
@@ -594,68 +697,14 @@ def sweep(
     >>> sweep(area, grid_product(width=[1, 2], height=[10, 20]))
     [10, 20, 20, 40]
     """
-    grid = list(grid)
-    for params in grid:
-        if not isinstance(params, Mapping):
-            raise TypeError(f"grid: every point must be a dict of keyword arguments, got {params!r}")
+    grid = _check_grid(grid)
     folder = _resolve_cache_dir(cache_dir, func)
-    results: List[Any] = [None] * len(grid)
-    tasks, same = [], {}
-    first_of: Dict[str, int] = {}
-    directory = None
-    if folder is not None:
-        directory = folder / _folder_name(func)
-        try:
-            directory.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            warnings.warn(
-                f"cannot create the sweep cache folder {directory} ({type(exc).__name__}: {exc}); "
-                "computing every point without a cache",
-                CacheWarning,
-                stacklevel=2,
-            )
-            directory = None
-        else:
-            _remove_stale_temporaries(directory)
-    for i, params in enumerate(grid):
-        if folder is None:
-            tasks.append((i, (params, None, None, None)))
-            same[i] = [i]
-            continue
-        point = _point(func, params, version)  # keyed (or refused) even when the folder is unusable
-        key = hashlib.sha256(point.encode("ascii")).hexdigest()
-        if key in first_of:  # a repeated point: computed (or loaded) once
-            same[first_of[key]].append(i)
-            continue
-        first_of[key] = i
-        same[i] = [i]
-        if directory is None:
-            tasks.append((i, (params, None, None, None)))
-            continue
-        path = directory / f"{key}.pkl"
-        found, value = _load(path, key)
-        if found:
-            results[i] = value
-        else:
-            tasks.append((i, (params, str(path), key, point)))
-
+    directory = _open_function_folder(folder, func)
+    results, tasks, copies = _plan(func, grid, folder, directory, version)
     if tasks:
-        from joblib import Parallel, delayed
-
-        computed = Parallel(n_jobs=n_jobs, backend=backend, verbose=verbose)(
-            delayed(_evaluate)(func, params, path, key, point) for _, (params, path, key, point) in tasks
-        )
-        failures = []
-        for (i, (_, path, key, point)), (value, failure) in zip(tasks, computed):
-            results[i] = value
-            if path is not None and not os.path.exists(path):
-                # the worker could not write, or wrote to its own machine's disk: store it here
-                failure = _store(Path(path), _encode(key, point, value))
-                if failure is not None:
-                    failures.append(failure)
+        failures = _compute(func, tasks, results, n_jobs=n_jobs, backend=backend, verbose=verbose)
         _warn_unwritable(directory, failures, len(tasks))
-
-    for first, copies in same.items():
-        for i in copies[1:]:
+    for first, indices in copies.items():
+        for i in indices[1:]:
             results[i] = results[first]
     return results

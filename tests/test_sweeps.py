@@ -514,6 +514,33 @@ def test_entries_that_cannot_be_written_warn_and_results_are_returned(dirs, monk
     assert cache_files(cache) == []
 
 
+def test_cache_warnings_point_at_the_line_that_called_sweep(dirs, tmp_path, monkeypatch):
+    # whichever helper of sweep raises it, a CacheWarning names the caller's file, not aelib's
+    log, cache = dirs
+    grid = grid_product(x=range(2), log=log)
+    sweep(record, grid, cache_dir=cache)
+    victim = Path(cache) / f"{record.__module__}.record" / f"{cache_key(record, grid[1])}.pkl"
+    victim.write_bytes(b"garbage")
+    with pytest.warns(CacheWarning, match="ignoring cache file") as corrupt:
+        sweep(record, grid, cache_dir=cache)
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    with pytest.warns(CacheWarning, match="cannot create the sweep cache folder") as no_folder:
+        sweep(add_offset, [{"x": 3}], cache_dir=blocker / "cache")
+    monkeypatch.setenv(sweeps.CACHE_ENV, str(cache))
+    with pytest.warns(CacheWarning, match="is set but this sweep is not cached") as unkeyable:
+        sweep(lambda x: x, [{"x": 1}])
+
+    def no_space(path, data):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(sweeps, "_atomic_write", no_space)
+    with pytest.warns(CacheWarning, match="returned but not cached") as unwritable:
+        sweep(record, grid_product(x=[7], log=log), cache_dir=cache)
+    for caught in (corrupt, no_folder, unkeyable, unwritable):
+        assert [w.filename for w in caught] == [__file__]
+
+
 @pytest.mark.parametrize("bad", [True, 3, 1.5, ["a"], b"bytes", ""])
 def test_bad_cache_dir_is_a_value_error_naming_it(bad):
     with pytest.raises(ValueError, match="cache_dir"):
