@@ -76,7 +76,7 @@ import warnings
 from collections.abc import Iterable, Mapping
 from numbers import Integral, Real
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Union
+from typing import Any, Callable, Dict, List, Optional, Tuple, Union
 
 import numpy as np
 
@@ -569,7 +569,7 @@ def _open_function_folder(folder: Optional[Path], func: Callable) -> Optional[Pa
 
 
 def _plan(func: Callable, grid: List[Mapping[str, Any]], folder: Optional[Path], directory: Optional[Path],
-          version):
+          version) -> Tuple[List[Any], list, Dict[int, List[int]]]:
     """Load what the cache holds and list the points still to compute.
 
     With a cache (``folder`` not None) every point is keyed, even when ``directory``
@@ -618,7 +618,7 @@ def _compute(func: Callable, tasks: list, results: List[Any], *, n_jobs, backend
 
     Workers store their results themselves; a file a worker did not leave here (it
     could not write, or wrote to its own machine's disk) is stored by the caller.
-    Returns why each file that could not be stored failed.
+    Returns the reason for each file that could not be stored (empty if all were).
     """
     from joblib import Parallel, delayed
 
