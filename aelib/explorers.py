@@ -6,10 +6,10 @@ computes: each widget callback runs the numerics for the chosen setting and hand
 results to a plotting function that only draws.
 
 - :func:`training_explorer` (Chapter 5): one Gaussian-mixture training run,
-  :func:`aelib.run_mixture_descent`, drawn by :func:`aelib.plots.plot_training_run`.
+  :func:`aelib.run_mixture_descent`, drawn by :func:`~aelib.plots.ch05_descent.plot_training_run`.
 - :func:`consistency_explorer` (Chapter 4): code consistency (Thm. 3) for a W exactly
   delta-close to A; each setting is :func:`consistency_explorer_figure`, drawn by
-  :func:`aelib.plots.plot_consistency_state`.
+  :func:`~aelib.plots.ch04_code_consistency.plot_consistency_state`.
 
 ipywidgets is imported only when an explorer is built.
 """
@@ -32,7 +32,7 @@ def training_explorer(*, n: int = 256, m: int = 10, N: int = 3000, steps: int = 
 
     Controls: activation, b0, bias decay C (b <- b / C), bias floor, learning rate
     (in units of m), noise sigma and the init perturbation delta. Each change reruns
-    :func:`aelib.run_mixture_descent` and redraws :func:`aelib.plots.plot_training_run`.
+    :func:`aelib.run_mixture_descent` and redraws :func:`~aelib.plots.ch05_descent.plot_training_run`.
 
     Returns
     -------
@@ -92,7 +92,7 @@ def consistency_explorer_figure(model, *, delta: float = 0.2, b: float = -0.4, s
     ``model.A`` (:func:`aelib.delta_close`), with the activation's cut-off; the title
     gives the support and sign recovery rates of the encoder (Thm. 3). The
     threshold activation uses lam = a1 / 2, as in Thm. 3 (i) and (iii). The drawing is
-    :func:`aelib.plots.plot_consistency_state`.
+    :func:`~aelib.plots.ch04_code_consistency.plot_consistency_state`.
 
     Parameters
     ----------

@@ -155,7 +155,7 @@ def plot_rate_curves(panels, titles: Sequence[str], xlabels: Sequence[str], *, x
 
 def plot_consistency_state(on, off, rates, *, activation: str, lam: float, delta: float, b: float, sigma: float,
                            adversarial: bool):
-    """The consistency explorer's figure (:func:`aelib.consistency_explorer_figure`) for one computed setting.
+    """The consistency explorer's figure (:func:`aelib.explorers.consistency_explorer_figure`) for one computed setting.
 
     One histogram panel of :func:`plot_preactivations` with the activation's cut-off, titled
     with the setting and the support and sign recovery rates of the encoder (Thm. 3).

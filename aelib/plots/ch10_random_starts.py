@@ -13,7 +13,8 @@ import numpy as np
 
 from .style import COLORS, COLUMN_WIDTH, MIN_FONT, new_figure, legend
 
-__all__ = ["OUTCOME_COLORS", "plot_start_success_maps", "plot_run_outcomes", "plot_collision_model", "plot_distance_histogram"]
+__all__ = ["OUTCOME_COLORS", "plot_start_success_maps", "plot_run_outcomes", "plot_collision_model",
+           "plot_distance_histogram"]
 
 
 #: Colours of the column labels of :func:`aelib.classify_columns` / run outcomes.
