@@ -8,10 +8,11 @@ import pytest
 
 import aelib
 
-MODULES = sorted(pathlib.Path(aelib.__file__).parent.glob("*.py"))
+PACKAGE = pathlib.Path(aelib.__file__).parent
+MODULES = sorted(PACKAGE.rglob("*.py"))
 
 
-@pytest.mark.parametrize("path", MODULES, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(PACKAGE)))
 def test_no_top_level_name_defined_twice(path):
     """A second def/class of the same name silently replaces the first (it happened once in plots.py)."""
     tree = ast.parse(path.read_text())

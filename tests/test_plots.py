@@ -1,4 +1,5 @@
-"""aelib.plots: the shared style and legend rule, and the figures the book commits.
+"""aelib.plots: the package's layout and layering, the shared style and legend rule, and the figures
+the book commits.
 
 The figures' type must stay readable in the book's column (issue 8): a figure no wider than
 ``COLUMN_WIDTH`` is shown at 100%, so its smallest type is ``MIN_FONT`` points = 110/72 px per
@@ -8,10 +9,15 @@ alt text (myst-nb cell metadata).
 
 from __future__ import annotations
 
+import ast
 import base64
 import glob
+import inspect
 import os
+import pkgutil
 import struct
+import subprocess
+import sys
 
 import matplotlib
 
@@ -23,9 +29,79 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 
+import aelib  # noqa: E402
 from aelib import plots  # noqa: E402
 
 BOOK = os.path.join(os.path.dirname(__file__), os.pardir, "book")
+CHAPTERS = sorted(os.path.splitext(os.path.basename(p))[0] for p in glob.glob(os.path.join(BOOK, "[0-9][0-9]_*.ipynb")))
+
+
+# --- the package: one style module plus one module per chapter, numerics never import it --------
+
+
+def test_one_plots_module_per_chapter_and_a_style_module():
+    modules = {info.name for info in pkgutil.iter_modules(plots.__path__)}
+    expected = {f"ch{chapter}" for chapter in CHAPTERS} | {"style"}
+    assert len(CHAPTERS) >= 11
+    assert modules == expected
+    assert [module.__name__.rsplit(".", 1)[1] for module in plots.CHAPTER_MODULES] == [f"ch{c}" for c in CHAPTERS]
+
+
+def test_all_names_resolve_and_each_comes_from_one_module():
+    owners = {}
+    for module in (plots.style, *plots.CHAPTER_MODULES):
+        for name in module.__all__:
+            assert name not in owners, f"{name} exported by {owners.get(name)} and {module.__name__}"
+            owners[name] = module.__name__
+            assert getattr(plots, name) is getattr(module, name), name
+    explorers = {"training_explorer", "consistency_explorer", "consistency_explorer_figure"}
+    assert set(plots.__all__) == set(owners) | explorers
+    assert len(plots.__all__) == len(set(plots.__all__))
+    for name in plots.__all__:
+        assert getattr(plots, name) is not None, name
+
+
+def test_every_public_name_of_a_plots_module_is_exported():
+    for module in (plots.style, *plots.CHAPTER_MODULES):
+        public = set()
+        for node in ast.parse(inspect.getsource(module)).body:
+            if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+                public.add(node.name)
+            elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+                for target in (node.targets if isinstance(node, ast.Assign) else [node.target]):
+                    public.add(target.id)
+        public = {name for name in public if not name.startswith("_")}
+        assert public == set(module.__all__), f"{module.__name__}: {sorted(public ^ set(module.__all__))}"
+
+
+def test_unknown_name_raises_attribute_error():
+    with pytest.raises(AttributeError, match="no_such_plot"):
+        plots.no_such_plot  # noqa: B018
+
+
+def _imported_after(code: str) -> set:
+    """Modules of interest present in a fresh interpreter after running ``code``."""
+    probe = code + "\nimport sys\nprint(' '.join(sorted(m for m in sys.modules " \
+                   "if m.startswith(('aelib.plots', 'aelib.explorers', 'matplotlib')))))"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    return set(out.stdout.split())
+
+
+def test_numerics_never_import_plots_or_matplotlib():
+    import aelib
+
+    numerics = [info.name for info in pkgutil.iter_modules(aelib.__path__) if info.name not in ("plots", "explorers")]
+    core = {"descent", "experiments", "models", "autoencoder", "metrics", "initialization", "consistency"}
+    assert core <= set(numerics)
+    loaded = _imported_after("import aelib\n" + "\n".join(f"import aelib.{name}" for name in numerics))
+    assert loaded == set(), f"the numerics layer imported {sorted(loaded)}"
+
+
+def test_plots_loads_the_explorers_only_when_asked():
+    loaded = _imported_after("import aelib.plots")
+    assert "aelib.plots.style" in loaded and "aelib.explorers" not in loaded
+    loaded = _imported_after("import aelib.plots\naelib.plots.training_explorer")
+    assert "aelib.explorers" in loaded
 
 
 def _texts(fig):
@@ -60,6 +136,19 @@ def test_figures_fit_the_column_and_keep_type_readable(name, fig):
     assert fig.get_figwidth() <= plots.COLUMN_WIDTH + 1e-9
     sizes = [t.get_fontsize() for t in _texts(fig)]
     assert min(sizes) >= plots.MIN_FONT
+    plt.close(fig)
+
+
+def test_consistency_state_draws_the_given_rates_and_cut_offs():
+    rates = aelib.RecoveryRates(support=0.25, sign=0.125, entry_support=0.5)
+    on, off = np.linspace(0.5, 1.5, 40), np.linspace(-1.0, 0.2, 120)
+    fig = plots.plot_consistency_state(on, off, rates, activation="threshold", lam=0.5, delta=0.3, b=-0.2,
+                                       sigma=0.01, adversarial=True)
+    ax = fig.axes[0]
+    assert "worst-case W" in ax.get_title() and "support recovered: 0.250, signs: 0.125" in ax.get_title()
+    assert sorted(line.get_xdata()[0] for line in ax.get_lines()) == [-0.5, 0.5]
+    assert sum(p.get_height() for p in ax.patches) == on.size + off.size
+    assert fig.get_figwidth() == pytest.approx(plots.COLUMN_WIDTH)
     plt.close(fig)
 
 
