@@ -39,6 +39,8 @@ from .consistency import (
     support_recovery_rate,
 )
 from .descent import (
+    TRAIN_OPTIONS,
+    TrainSettings,
     Lemma1,
     TrainResult,
     expected_gradient_mixture,
@@ -183,7 +185,7 @@ __all__ = [
     "RecoveryRates", "mixture_bias_interval", "PhaseDiagram", "coherent_neighbours", "delta_close", "mixture_proof_bounds",
     "recovery_phase_diagram", "bias_intervals", "preactivation_split", "recovery_rates",
     "relu_bias_interval", "sign_recovery_rate", "support_recovery_rate",
-    "Lemma1", "TrainResult", "expected_gradient_mixture", "lemma1", "reference_train",
+    "TRAIN_OPTIONS", "TrainSettings", "Lemma1", "TrainResult", "expected_gradient_mixture", "lemma1", "reference_train",
     "sqrt_decay", "train",
     "Contraction", "DescentTrace", "GradientErrorCurve", "close_weights", "contraction_factor",
     "gradient_error_curve", "lemma1_tau", "trace_descent", "common_mode_lr_limit",

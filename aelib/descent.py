@@ -17,8 +17,10 @@ checking :func:`train`.
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Optional
+from typing import Iterator, Optional, Tuple, Union
 
 import numpy as np
 
@@ -35,6 +37,8 @@ from .autoencoder import _loss_and_gradients, _squared_norm, _workspace, encode
 from .metrics import matched_distance
 
 __all__ = [
+    "TRAIN_OPTIONS",
+    "TrainSettings",
     "TrainResult",
     "train",
     "reference_train",
@@ -97,9 +101,8 @@ def _next_bias(b: np.ndarray, decay, floor) -> np.ndarray:
     """The bias rule of every trainer in aelib: b^{s+1} = b^s / C, with |b| kept >= ``floor``.
 
     This is the one implementation of the rule (Sec. 5's b^{s+1} = b^s / C, and the
-    floor of Chapter 7): :func:`train`, :func:`reference_train`, :func:`trace_descent`,
-    :func:`aelib.train_many`, :func:`aelib.bias_schedule`, :func:`aelib.population_descent`
-    and :func:`aelib.oracle_support_train` all call it.
+    floor of Chapter 7). :meth:`TrainSettings.next_bias` and :func:`_descent_step`, through
+    which every trainer and :func:`aelib.bias_schedule` go, call it.
 
     The zero-bias rule: the floor keeps a nonzero bias away from 0 *on its own side*
     (``sign(b) * max(|b|, floor)``), and a bias that is exactly zero stays zero. A zero
@@ -135,6 +138,144 @@ def _normalized_step(W: np.ndarray, G: np.ndarray, lr: float) -> np.ndarray:
     return W
 
 
+def _descent_step(W: np.ndarray, b: np.ndarray, G: np.ndarray, lr, decay, floor) -> Tuple[np.ndarray, np.ndarray]:
+    """The one update of every trainer: (normalize(W - lr G), b / C with the floor) (Sec. 5).
+
+    ``lr``, ``decay`` and ``floor`` are scalars, or arrays with one entry per column of W
+    (:func:`aelib.train_many` stacks several runs side by side). Raises FloatingPointError
+    as :func:`_normalized_step` and :func:`_next_bias` do.
+    """
+    return _normalized_step(W, G, lr), _next_bias(b, decay, floor)
+
+
+#: The training options, in the order a :class:`TrainSettings` lists them.
+TRAIN_OPTIONS: Tuple[str, ...] = ("b0", "lr", "steps", "activation", "lam", "bias_decay", "bias_floor")
+
+
+def _bias_value(b0) -> Union[float, Tuple[float, ...]]:
+    """b0 as a float (shared by every unit) or a tuple of floats (one per unit), validated."""
+    arr = np.asarray(b0)
+    if arr.ndim > 1:
+        raise ValueError(f"b0: expected a number or a vector, got shape {arr.shape}")
+    checked = check_bias("b0", b0, arr.shape[0] if arr.ndim == 1 else 1)
+    return float(checked[0]) if arr.ndim == 0 else tuple(float(v) for v in checked)
+
+
+@dataclass(frozen=True, eq=False)
+class TrainSettings(Mapping):
+    """The validated options of one run of normalized gradient descent (Sec. 5-6).
+
+    Every trainer of aelib (:func:`train`, :func:`reference_train`, :func:`trace_descent`,
+    :func:`aelib.train_many`, :func:`aelib.population_descent`,
+    :func:`aelib.oracle_support_train` and :func:`aelib.neural_sparse_coding`) turns its
+    options into one of these, so each option is checked in one place, and makes its
+    updates with :meth:`step`, so the update
+
+        W^{s+1} = normalize(W^s - lr g^s),    b^{s+1} = b^s / C  (then abs(b) >= floor)
+
+    is written once. The object owns the bias rule (:meth:`next_bias`).
+
+    A ``TrainSettings`` reads as a mapping of the options that are set (None ones are
+    left out), in the order of :data:`TRAIN_OPTIONS`, so presets can be extended like
+    dicts: ``dict(aelib.PAPER_SETTINGS, bias_floor=0.1)``. :meth:`replace` gives a
+    validated copy with some options changed.
+
+    Parameters
+    ----------
+    b0 : float or sequence of float, default 0
+        Initial bias b^0, shared or one per unit (stored as a float or a tuple).
+    lr : float, optional
+        Learning rate zeta > 0; every trainer needs it (only :func:`aelib.bias_schedule`
+        does without).
+    steps : int, optional
+        Number of updates T >= 0, for presets (the trainers take ``steps`` as an argument).
+    activation : {"relu", "threshold"}
+    lam : float, optional
+        Threshold of the hard-threshold activation (required for it, refused for ReLU).
+    bias_decay : float, default 1
+        C > 0 of b^{s+1} = b^s / C: 1 keeps b fixed, 2 is Sec. 6, :func:`sqrt_decay` gives
+        Sec. 5's sqrt(1 - tau).
+    bias_floor : float, optional
+        Keep abs(b_i) >= bias_floor after each decay (Chapter 7's variant, not the paper's).
+
+    Raises
+    ------
+    ValueError
+        If an option is invalid; the message names it.
+    """
+
+    b0: Union[float, Tuple[float, ...]] = 0.0
+    lr: Optional[float] = None
+    steps: Optional[int] = None
+    activation: str = "relu"
+    lam: Optional[float] = None
+    bias_decay: float = 1.0
+    bias_floor: Optional[float] = None
+
+    def __post_init__(self) -> None:
+        checked = {
+            "b0": _bias_value(self.b0),
+            "lr": None if self.lr is None else check_real("lr", self.lr, minimum=0.0, strict_min=True),
+            "steps": None if self.steps is None else check_int("steps", self.steps, minimum=0),
+            "lam": check_activation(self.activation, self.lam),
+            "bias_decay": check_real("bias_decay", self.bias_decay, minimum=0.0, strict_min=True),
+            "bias_floor": None if self.bias_floor is None else check_real("bias_floor", self.bias_floor, minimum=0.0),
+        }
+        for name, value in checked.items():
+            object.__setattr__(self, name, value)
+
+    @classmethod
+    def from_mapping(cls, options: Mapping, *, name: str = "settings") -> "TrainSettings":
+        """Validate a mapping of options (a dict preset, or a ``TrainSettings`` itself).
+
+        Raises ValueError naming ``name`` for a key that is not one of :data:`TRAIN_OPTIONS`.
+        """
+        if isinstance(options, TrainSettings):
+            return options
+        if not isinstance(options, Mapping):
+            raise ValueError(f"{name}: expected a mapping of training options, got {type(options).__name__}")
+        unknown = sorted(set(options) - set(TRAIN_OPTIONS))
+        if unknown:
+            raise ValueError(f"{name}: unknown training options {unknown}; expected some of {TRAIN_OPTIONS}")
+        return cls(**options)
+
+    def replace(self, **changes) -> "TrainSettings":
+        """A validated copy with some options changed (``None`` unsets an optional one)."""
+        return dataclasses.replace(self, **changes)
+
+    def trainer_lr(self, name: str = "lr") -> float:
+        """The learning rate, which every trainer needs: ValueError naming ``name`` if unset."""
+        if self.lr is None:
+            raise ValueError(f"{name}: every trainer needs a learning rate 'lr'")
+        return self.lr
+
+    def initial_bias(self, m: int, dtype=np.float64) -> np.ndarray:
+        """b^0 as a fresh length-``m`` vector of ``dtype`` (ValueError if its length is not m)."""
+        return check_bias("b0", self.b0, m, dtype=dtype)
+
+    def next_bias(self, b: np.ndarray) -> np.ndarray:
+        """The bias rule: b^{s+1} = b^s / C, with abs(b) >= floor (see :func:`_next_bias`)."""
+        return _next_bias(b, self.bias_decay, self.bias_floor)
+
+    def step(self, W: np.ndarray, b: np.ndarray, G: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+        """One update (W^{s+1}, b^{s+1}) from (W^s, b^s) and the gradient g^s (:func:`_descent_step`)."""
+        return _descent_step(W, b, G, self.trainer_lr(), self.bias_decay, self.bias_floor)
+
+    def __getitem__(self, key: str):
+        if key not in TRAIN_OPTIONS or getattr(self, key) is None:
+            raise KeyError(key)
+        return getattr(self, key)
+
+    def __iter__(self) -> Iterator[str]:
+        return (key for key in TRAIN_OPTIONS if getattr(self, key) is not None)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def __hash__(self) -> int:
+        return hash(tuple(self.items()))
+
+
 def _diverged(what: str, step: int, lr: float, Y: np.ndarray) -> FloatingPointError:
     """The error :func:`train` raises when its iterates stop being finite."""
     scale = float(np.max(np.abs(Y)))
@@ -146,21 +287,17 @@ def _diverged(what: str, step: int, lr: float, Y: np.ndarray) -> FloatingPointEr
     )
 
 
-def _train_arguments(Y, W0, b0, lr, steps, activation, lam, bias_decay, bias_floor, A):
-    lam = check_activation(activation, lam)
+def _train_arguments(Y, W0, settings: TrainSettings, steps, A):
+    """Validate the data, the start and the ground truth of a trainer; b^0 comes from ``settings``."""
+    settings.trainer_lr()
     Y = check_matrix("Y", Y)
     # a private copy: with steps=0 (or an early stop) result.W must not alias the caller's W0
     W0 = check_matrix("W0", W0, rows=Y.shape[0], dtype=Y.dtype, nonzero_columns=True).copy()
-    m = W0.shape[1]
-    b0 = check_bias("b0", b0, m, dtype=Y.dtype)
-    lr = check_real("lr", lr, minimum=0.0, strict_min=True)
+    b0 = settings.initial_bias(W0.shape[1], dtype=Y.dtype)
     steps = check_int("steps", steps, minimum=0)
-    bias_decay = check_real("bias_decay", bias_decay, minimum=0.0, strict_min=True)
-    if bias_floor is not None:
-        bias_floor = check_real("bias_floor", bias_floor, minimum=0.0)
     if A is not None:
-        A = check_matrix("A", A, rows=Y.shape[0], cols=m)
-    return Y, W0, b0, lr, steps, lam, bias_decay, bias_floor, A
+        A = check_matrix("A", A, rows=Y.shape[0], cols=W0.shape[1])
+    return Y, W0, b0, steps, A
 
 
 # Overflow inside a step is not warned about: every step's loss and W are checked, and
@@ -246,9 +383,8 @@ def train(
     overflow or underflow (:func:`aelib.normalize_columns`), so even ``lr=1e300``
     gives unit columns (along -g); elsewhere they are exactly ``np.linalg.norm``.
     """
-    Y, W, b, lr, steps, lam, bias_decay, bias_floor, A = _train_arguments(
-        Y, W0, b0, lr, steps, activation, lam, bias_decay, bias_floor, A
-    )
+    settings = TrainSettings(lr=lr, activation=activation, lam=lam, b0=b0, bias_decay=bias_decay, bias_floor=bias_floor)
+    Y, W, b, steps, A = _train_arguments(Y, W0, settings, steps, A)
     if tol is not None:
         tol = check_real("tol", tol, minimum=0.0)
     workspace = _workspace(W, Y)
@@ -259,10 +395,10 @@ def train(
     for _ in range(steps + 1):
         last = steps_run == steps
         loss_value, G, _ = _loss_and_gradients(
-            W, b, Y, activation, lam, workspace, squared_norm_Y, with_gradients=not last
+            W, b, Y, activation, settings.lam, workspace, squared_norm_Y, with_gradients=not last
         )
         if not np.isfinite(loss_value):
-            raise _diverged("the loss is not finite", steps_run, lr, Y)
+            raise _diverged("the loss is not finite", steps_run, settings.lr, Y)
         losses.append(loss_value)
         biases.append(b)
         if A is not None:
@@ -274,10 +410,9 @@ def train(
             break
         steps_run += 1
         try:
-            W = _normalized_step(W, G, lr)
-            b = _next_bias(b, bias_decay, bias_floor)
+            W, b = settings.step(W, b, G)
         except FloatingPointError as exc:
-            raise _diverged(str(exc), steps_run, lr, Y) from None
+            raise _diverged(str(exc), steps_run, settings.lr, Y) from None
     return TrainResult(
         W=W,
         b=b,
@@ -310,13 +445,12 @@ def reference_train(
     benchmarks compare :func:`train` against. Same parameters as :func:`train`
     (without early stopping).
     """
-    Y, W, b, lr, steps, lam, bias_decay, bias_floor, A = _train_arguments(
-        Y, W0, b0, lr, steps, activation, lam, bias_decay, bias_floor, A
-    )
+    settings = TrainSettings(lr=lr, activation=activation, lam=lam, b0=b0, bias_decay=bias_decay, bias_floor=bias_floor)
+    Y, W, b, steps, A = _train_arguments(Y, W0, settings, steps, A)
     N = Y.shape[1]
     losses, distances, biases = [], [], []
     for step in range(steps + 1):
-        X = encode(W, b, Y, activation=activation, lam=lam)
+        X = encode(W, b, Y, activation=activation, lam=settings.lam)
         R = Y - W @ X
         losses.append(0.5 * float(np.sum(R * R)) / N)
         biases.append(b)
@@ -326,8 +460,7 @@ def reference_train(
             break
         gate = X != 0  # the approximation: 1{x_i != 0} in place of sigma'(z_i)
         G = -(R @ X.T + Y @ (gate * (W.T @ R)).T) / N
-        W = _normalized_step(W, G, lr)
-        b = _next_bias(b, bias_decay, bias_floor)
+        W, b = settings.step(W, b, G)
     return TrainResult(W, b, np.array(losses), np.array(distances) if A is not None else None, np.array(biases), steps, False)
 
 
@@ -742,9 +875,8 @@ def trace_descent(
     """
     from .metrics import match_columns
 
-    Y, W, b, lr, steps, lam, bias_decay, bias_floor, A = _train_arguments(
-        Y, W0, b0, lr, steps, activation, lam, bias_decay, bias_floor, A
-    )
+    settings = TrainSettings(lr=lr, activation=activation, lam=lam, b0=b0, bias_decay=bias_decay, bias_floor=bias_floor)
+    Y, W, b, steps, A = _train_arguments(Y, W0, settings, steps, A)
     m = W.shape[1]
     p = np.full(m, 1.0 / m) if weights is None else check_probabilities("weights", weights, m)
     if X_star is not None:
@@ -758,7 +890,7 @@ def trace_descent(
     for step in range(steps + 1):
         last = step == steps
         loss_value, G, _ = _loss_and_gradients(
-            W, b, Y, activation, lam, workspace, squared_norm_Y, with_gradients=not last
+            W, b, Y, activation, settings.lam, workspace, squared_norm_Y, with_gradients=not last
         )
         out["loss"].append(loss_value)
         out["bias"].append(b)
@@ -777,12 +909,11 @@ def trace_descent(
         out["cond"].append(quantities.bias_condition)
         out["lam"].append(quantities.lam)
         out["closeness"].append(float(np.max(np.linalg.norm(Wm - A64, axis=0))))
-        out["tau"].append(lemma1_tau(Wm, A64, lr, weights=p))
+        out["tau"].append(lemma1_tau(Wm, A64, settings.lr, weights=p))
         closed = expected_gradient_mixture(Wm, A64, b[perm], weights=p)
         out["gamma"].append(np.linalg.norm(G[:, perm] - closed, axis=0))
         out["expected"].append(np.linalg.norm(closed, axis=0))
-        W = _normalized_step(W, G, lr)
-        b = _next_bias(b, bias_decay, bias_floor)
+        W, b = settings.step(W, b, G)
 
     def stack(key, width):
         return np.array(out[key]) if out[key] else np.zeros((0, width))

@@ -597,3 +597,85 @@ def test_training_explorer_builds_a_widget():
     widget = plots.training_explorer(n=40, m=4, N=400, steps=3)
     assert hasattr(widget, "children") and len(widget.children) >= 7
     plt.close("all")
+
+
+# --- the trainer layer: one settings object, one step function ----------------------------
+
+
+def test_train_settings_validate_each_option_by_name():
+    bad = {
+        "lr": dict(lr=0.0), "steps": dict(lr=1.0, steps=-1), "activation": dict(lr=1.0, activation="tanh"),
+        "lam": dict(lr=1.0, activation="threshold"), "bias_decay": dict(lr=1.0, bias_decay=0.0),
+        "bias_floor": dict(lr=1.0, bias_floor=-0.1), "b0": dict(lr=1.0, b0=np.nan),
+    }
+    for name, options in bad.items():
+        with pytest.raises(ValueError, match=f"^{name}:"):
+            aelib.TrainSettings(**options)
+    with pytest.raises(ValueError, match=r"^lam: only the 'threshold'"):
+        aelib.TrainSettings(lr=1.0, lam=0.5)
+    with pytest.raises(ValueError, match=r"^b0: expected a number or a vector"):
+        aelib.TrainSettings(lr=1.0, b0=np.zeros((2, 2)))
+    with pytest.raises(ValueError, match=r"^settings: unknown training options \['momentum'\]"):
+        aelib.TrainSettings.from_mapping({"lr": 1.0, "momentum": 0.9})
+    with pytest.raises(ValueError, match=r"^lr: every trainer needs a learning rate"):
+        aelib.TrainSettings().trainer_lr()
+
+
+def test_train_settings_are_frozen_and_read_as_a_mapping():
+    s = aelib.TrainSettings(b0=-1.25, lr=10, steps=50, bias_decay=2)
+    with pytest.raises(AttributeError):
+        s.lr = 1.0
+    # the options that are set, in TRAIN_OPTIONS order, validated to float / int
+    assert list(s.items()) == [("b0", -1.25), ("lr", 10.0), ("steps", 50), ("activation", "relu"), ("bias_decay", 2.0)]
+    assert s == aelib.PAPER_SETTINGS and hash(s) == hash(aelib.PAPER_SETTINGS)
+    assert "bias_floor" not in s and s.get("bias_floor", "-") == "-"
+    variant = aelib.TrainSettings.from_mapping(dict(aelib.PAPER_SETTINGS, bias_floor=0.1))
+    assert variant == s.replace(bias_floor=0.1) and variant.bias_floor == 0.1 and s.bias_floor is None
+    with pytest.raises(ValueError, match="^bias_floor:"):
+        s.replace(bias_floor=-1.0)
+    vector = aelib.TrainSettings(lr=1.0, b0=np.array([-0.5, -0.25], dtype=np.float32))
+    assert vector.b0 == (-0.5, -0.25)
+    np.testing.assert_array_equal(vector.initial_bias(2, dtype=np.float32), [-0.5, -0.25])
+    with pytest.raises(ValueError, match="^b0: expected a scalar or a vector of length 3"):
+        vector.initial_bias(3)
+
+
+def test_train_settings_own_the_bias_rule():
+    s = aelib.TrainSettings(lr=1.0, bias_decay=2.0, bias_floor=0.25)
+    b = np.array([-1.0, 0.0, 0.3, -0.26])
+    np.testing.assert_array_equal(s.next_bias(b), [-0.5, 0.0, 0.25, -0.25])  # a zero bias stays zero
+    W = np.eye(3)[:, :2].copy()
+    G = np.array([[0.5, 0.0], [0.0, 0.0], [0.0, -1.0]])
+    W1, b1 = s.step(W, b[:2], G)
+    np.testing.assert_allclose(W1, [[1.0, 0.0], [0.0, 1 / np.sqrt(2)], [0.0, 1 / np.sqrt(2)]], atol=1e-15)
+    np.testing.assert_array_equal(b1, [-0.5, 0.0])
+
+
+def test_every_trainer_steps_through_the_one_step_function(monkeypatch, small_mixture):
+    """train, reference_train, trace_descent, train_many, population_descent,
+    oracle_support_train and neural_sparse_coding all update through descent's step."""
+    from aelib import descent
+
+    calls = []
+    normalized_step = descent._normalized_step
+
+    def counted(W, G, lr):
+        calls.append(W.shape)
+        return normalized_step(W, G, lr)
+
+    monkeypatch.setattr(descent, "_normalized_step", counted)
+    d, steps = small_mixture, 3
+    model = aelib.GaussianMixture(d.A, noise_std=d.noise_std)
+    trainers = {
+        "train": lambda: aelib.train(d.Y, d.W0, -0.5, lr=4.0, steps=steps),
+        "reference_train": lambda: aelib.reference_train(d.Y, d.W0, -0.5, lr=4.0, steps=steps),
+        "trace_descent": lambda: aelib.trace_descent(d.Y, d.W0, -0.5, d.A, lr=4.0, steps=steps),
+        "train_many": lambda: aelib.train_many(d.Y, [d.W0, d.W0], [{"lr": 4.0}, {"lr": 2.0}], steps=steps),
+        "population_descent": lambda: aelib.population_descent(model, d.W0, lr=4.0, steps=steps, tol=None),
+        "oracle_support_train": lambda: aelib.oracle_support_train(d.Y, d.X_star, d.W0, lr=4.0, steps=steps),
+        "neural_sparse_coding": lambda: aelib.neural_sparse_coding(d.Y, d.W0, lr=4.0, steps=steps, lam=0.5),
+    }
+    for name, run_trainer in trainers.items():
+        calls.clear()
+        run_trainer()
+        assert len(calls) == steps, name
