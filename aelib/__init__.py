@@ -41,13 +41,15 @@ from .consistency import (
 from .descent import (
     TRAIN_OPTIONS,
     TrainSettings,
-    Lemma1,
     TrainResult,
-    expected_gradient_mixture,
-    lemma1,
     reference_train,
     sqrt_decay,
     train,
+)
+from .descent_checks import (
+    Lemma1,
+    expected_gradient_mixture,
+    lemma1,
     Contraction,
     DescentTrace,
     GradientErrorCurve,
@@ -58,7 +60,6 @@ from .descent import (
     trace_descent,
     common_mode_lr_limit,
     linearized_factor,
-    run_mixture_descent,
 )
 from .initialization import (
     INIT_METHODS,
@@ -91,6 +92,7 @@ from .experiments import (
     paper_inits,
     run_trials,
     draw_trial,
+    run_mixture_descent,
     train_many,
 )
 from .sweeps import CacheWarning, cache_key, grid_product, sweep

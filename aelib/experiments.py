@@ -39,7 +39,7 @@ import numpy as np
 from ._checks import RngLike, as_rng, check_int, check_matrix, check_real
 from ._threads import blas_threads
 from .autoencoder import _squared_norm
-from .descent import TrainResult, TrainSettings, _descent_step
+from .descent import TrainResult, TrainSettings, _descent_step, train
 from .initialization import pca_init, perturbed_init, random_init
 from .metrics import matched_distance
 from .models import BilinearModel, GaussianMixture, coherence, normalize_columns, random_dictionary
@@ -58,6 +58,7 @@ __all__ = [
     "bias_schedule",
     "band",
     "nudge_ulp",
+    "run_mixture_descent",
 ]
 
 #: Sec. 6's training settings for the Gaussian mixture with m = 10: lr = m, T = 50,
@@ -365,6 +366,46 @@ def train_many(
                     distance=None if distances is None else distances[:, k].copy(),
                     bias=biases[:, c].copy(), steps_run=steps, stopped_early=False)
         for k, c in enumerate(columns)
+    )
+
+
+# --- one run -------------------------------------------------------------------------------
+
+
+def run_mixture_descent(
+    *,
+    n: int,
+    m: int,
+    N: int,
+    noise_std: float,
+    delta: float,
+    lr: float,
+    steps: int,
+    activation: str = "relu",
+    b0: float = 0.0,
+    bias_decay: float = 1.0,
+    bias_floor: Optional[float] = None,
+    seed: int = 0,
+) -> TrainResult:
+    """One training run on a fresh Gaussian mixture from a perturbed start (Sec. 5-6).
+
+    Draws A = random_dictionary(n, m), N samples of the mixture with noise ``noise_std``
+    (float32), W^0 = perturbed_init(A, delta) (Sec. 6, init (i)), and trains with
+    :func:`aelib.train` (threshold lam = 1/2 for ``activation="threshold"``), recording the
+    matched distance. All randomness comes from ``seed``.
+
+    Returns
+    -------
+    TrainResult
+    """
+    rng = np.random.default_rng(check_int("seed", seed, minimum=0))
+    A = random_dictionary(n, m, rng=rng)
+    Y, _ = GaussianMixture(A, noise_std=noise_std).sample(N, rng=rng, dtype=np.float32)
+    W0 = perturbed_init(A, delta, rng=rng)
+    lam = 0.5 if activation == "threshold" else None
+    return train(
+        Y, W0, b0, lr=lr, steps=steps, activation=activation, lam=lam,
+        bias_decay=bias_decay, bias_floor=bias_floor, A=A,
     )
 
 
