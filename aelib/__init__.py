@@ -39,13 +39,17 @@ from .consistency import (
     support_recovery_rate,
 )
 from .descent import (
-    Lemma1,
+    TRAIN_OPTIONS,
+    TrainSettings,
     TrainResult,
-    expected_gradient_mixture,
-    lemma1,
     reference_train,
     sqrt_decay,
     train,
+)
+from .descent_checks import (
+    Lemma1,
+    expected_gradient_mixture,
+    lemma1,
     Contraction,
     DescentTrace,
     GradientErrorCurve,
@@ -56,7 +60,6 @@ from .descent import (
     trace_descent,
     common_mode_lr_limit,
     linearized_factor,
-    run_mixture_descent,
 )
 from .initialization import (
     INIT_METHODS,
@@ -89,6 +92,7 @@ from .experiments import (
     paper_inits,
     run_trials,
     draw_trial,
+    run_mixture_descent,
     train_many,
 )
 from .sweeps import CacheWarning, cache_key, grid_product, sweep
@@ -183,7 +187,7 @@ __all__ = [
     "RecoveryRates", "mixture_bias_interval", "PhaseDiagram", "coherent_neighbours", "delta_close", "mixture_proof_bounds",
     "recovery_phase_diagram", "bias_intervals", "preactivation_split", "recovery_rates",
     "relu_bias_interval", "sign_recovery_rate", "support_recovery_rate",
-    "Lemma1", "TrainResult", "expected_gradient_mixture", "lemma1", "reference_train",
+    "TRAIN_OPTIONS", "TrainSettings", "Lemma1", "TrainResult", "expected_gradient_mixture", "lemma1", "reference_train",
     "sqrt_decay", "train",
     "Contraction", "DescentTrace", "GradientErrorCurve", "close_weights", "contraction_factor",
     "gradient_error_curve", "lemma1_tau", "trace_descent", "common_mode_lr_limit",

@@ -30,7 +30,7 @@ import numpy as np
 
 from ._threads import blas_threads
 from ._checks import RngLike, as_rng, check_int, check_matrix, check_real
-from .descent import TrainResult, _normalized_step
+from .descent import TrainResult, TrainSettings
 from .metrics import column_distances, matched_distance
 from .models import normalize_columns
 
@@ -186,9 +186,11 @@ def neural_sparse_coding(
     """
     Y = check_matrix("Y", Y)
     W = check_matrix("W0", W0, rows=Y.shape[0], dtype=Y.dtype, nonzero_columns=True)
-    lr = check_real("lr", lr, minimum=0.0, strict_min=True)
+    # no bias, a fixed threshold: the step of every trainer with b = 0 kept
+    settings = TrainSettings(lr=lr, activation="threshold", lam=lam)
+    settings.trainer_lr()
     steps = check_int("steps", steps, minimum=0)
-    lam = check_real("lam", lam, minimum=0.0)
+    lam, b = settings.lam, settings.initial_bias(W.shape[1], dtype=Y.dtype)
     if A is not None:
         A = check_matrix("A", A, rows=Y.shape[0], cols=W.shape[1])
     N = Y.shape[1]
@@ -202,11 +204,11 @@ def neural_sparse_coding(
             distances.append(matched_distance(W, A, signs=signs))
         if step == steps:
             break
-        W = _normalized_step(W, R @ np.sign(X).T / N, lr)
+        W, b = settings.step(W, b, R @ np.sign(X).T / N)
     m = W.shape[1]
     return TrainResult(
         W=W,
-        b=np.zeros(m),
+        b=b,
         loss=np.array(losses),
         distance=np.array(distances) if A is not None else None,
         bias=np.zeros((len(losses), m)),

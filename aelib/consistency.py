@@ -13,7 +13,7 @@ from typing import Optional, Sequence, Tuple
 
 import numpy as np
 
-from ._checks import RngLike, as_rng, check_activation, check_int, check_matrix, check_real
+from ._checks import RngLike, as_rng, check_activation, check_int, check_matrix, check_real, check_unit_columns
 from .autoencoder import _validated, activate
 from .models import coherence
 
@@ -199,6 +199,7 @@ def delta_close(A: np.ndarray, delta: float, *, rng: RngLike, adversarial: bool 
     ndarray, shape (n, m), float64
     """
     A = check_matrix("A", A, dtype=np.float64)
+    check_unit_columns("A", A)
     delta = check_real("delta", delta, minimum=0.0, maximum=2.0)
     n, m = A.shape
     if n < 2:

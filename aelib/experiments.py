@@ -36,10 +36,10 @@ from typing import Callable, Dict, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 
-from ._checks import RngLike, as_rng, check_activation, check_bias, check_int, check_matrix, check_real
+from ._checks import RngLike, as_rng, check_int, check_matrix, check_real
 from ._threads import blas_threads
 from .autoencoder import _squared_norm
-from .descent import TrainResult, _next_bias, _normalized_step
+from .descent import TrainResult, TrainSettings, _descent_step, train
 from .initialization import pca_init, perturbed_init, random_init
 from .metrics import matched_distance
 from .models import BilinearModel, GaussianMixture, coherence, normalize_columns, random_dictionary
@@ -58,19 +58,13 @@ __all__ = [
     "bias_schedule",
     "band",
     "nudge_ulp",
+    "run_mixture_descent",
 ]
 
 #: Sec. 6's training settings for the Gaussian mixture with m = 10: lr = m, T = 50,
-#: ReLU, b^0 = -2.5 delta = -1.25 (delta = 0.5) and b^{s+1} = b^s / 2.
-PAPER_SETTINGS: Dict[str, object] = {
-    "b0": -1.25,
-    "lr": 10.0,
-    "steps": 50,
-    "activation": "relu",
-    "bias_decay": 2.0,
-}
-
-_TRAIN_KEYS = ("b0", "lr", "steps", "activation", "lam", "bias_decay", "bias_floor")
+#: ReLU, b^0 = -2.5 delta = -1.25 (delta = 0.5) and b^{s+1} = b^s / 2. A frozen
+#: :class:`aelib.TrainSettings`; ``dict(PAPER_SETTINGS, bias_floor=0.1)`` makes a variant.
+PAPER_SETTINGS: TrainSettings = TrainSettings(b0=-1.25, lr=10.0, steps=50, activation="relu", bias_decay=2.0)
 
 
 # --- models and initializations ------------------------------------------------------
@@ -221,33 +215,86 @@ def loss_floor(n: int, noise_std: float) -> float:
 # --- several autoencoders at once -----------------------------------------------------------
 
 
-@dataclass
-class _Block:
+@dataclass(frozen=True)
+class _Stack:
+    """The options of K runs side by side: one entry per column of the stacked W (n, K m)."""
+
+    K: int
+    m: int
     b0: np.ndarray
-    lr: float
-    lam: Optional[float]
-    relu: bool
-    decay: float
-    floor: Optional[float]
+    lr: np.ndarray
+    decay: np.ndarray
+    floor: Optional[np.ndarray]  # 0 where a run has none; None if no run has one
+    threshold: Optional[np.ndarray]  # the rows with the threshold activation; None if all are ReLU
+    lam: np.ndarray  # shape (K m, 1)
 
 
-def _block(settings: Mapping, m: int, dtype) -> _Block:
-    unknown = set(settings) - set(_TRAIN_KEYS)
-    if unknown:
-        raise ValueError(f"settings: unknown training options {sorted(unknown)}; expected some of {_TRAIN_KEYS}")
-    activation = settings.get("activation", "relu")
-    lam = check_activation(activation, settings.get("lam"))
-    floor = settings.get("bias_floor")
-    if "lr" not in settings:
-        raise ValueError("settings: every autoencoder needs a learning rate 'lr'")
-    return _Block(
-        b0=check_bias("b0", settings.get("b0", 0.0), m, dtype=dtype),
-        lr=check_real("lr", settings["lr"], minimum=0.0, strict_min=True),
-        lam=lam,
-        relu=activation == "relu",
-        decay=check_real("bias_decay", settings.get("bias_decay", 1.0), minimum=0.0, strict_min=True),
-        floor=None if floor is None else check_real("bias_floor", floor, minimum=0.0),
+def _stack(options: Sequence[TrainSettings], m: int, dtype) -> _Stack:
+    def per_column(values):
+        return np.repeat(np.array(values, dtype=dtype), m)
+
+    threshold = np.repeat([s.activation == "threshold" for s in options], m)
+    return _Stack(
+        K=len(options),
+        m=m,
+        b0=np.concatenate([s.initial_bias(m, dtype=dtype) for s in options]),
+        lr=per_column([s.trainer_lr(f"settings[{k}]") for k, s in enumerate(options)]),
+        decay=per_column([s.bias_decay for s in options]),
+        # floor 0 where a run has none: the shared bias rule then leaves those entries as b / C
+        floor=per_column([s.bias_floor or 0.0 for s in options]) if any(s.bias_floor is not None for s in options) else None,
+        threshold=threshold if threshold.any() else None,
+        lam=per_column([s.lam or 0.0 for s in options])[:, None],
     )
+
+
+def _many_arguments(Y, W0s, settings, steps, A):
+    Y = check_matrix("Y", Y)
+    steps = check_int("steps", steps, minimum=0)
+    W0s, settings = list(W0s), list(settings)
+    if not W0s:
+        raise ValueError("W0s: expected at least one initial matrix")
+    if len(settings) != len(W0s):
+        raise ValueError(f"settings: expected {len(W0s)} mappings (one per W0), got {len(settings)}")
+    W0s = [check_matrix(f"W0s[{k}]", W, rows=Y.shape[0], dtype=Y.dtype, nonzero_columns=True) for k, W in enumerate(W0s)]
+    m = W0s[0].shape[1]
+    if any(W.shape[1] != m for W in W0s):
+        raise ValueError("W0s: every initial matrix must have the same number of columns")
+    options = [TrainSettings.from_mapping(s, name=f"settings[{k}]") for k, s in enumerate(settings)]
+    for k, s in enumerate(options):
+        if s.steps is not None and s.steps != steps:
+            raise ValueError(f"settings[{k}]: steps={s.steps} differs from steps={steps}")
+    if A is not None:
+        A = check_matrix("A", A, rows=Y.shape[0], cols=m)
+    return Y, np.concatenate(W0s, axis=1), _stack(options, m, Y.dtype), steps, A
+
+
+def _stacked_loss_and_gradient(stack: _Stack, W, b, Y, X, S, squared_norm_Y: float, with_gradient: bool):
+    """The K losses at (W_k, b_k) and, if asked, the stacked gradient: two wide passes over Y."""
+    K, m, (n, N) = stack.K, stack.m, Y.shape
+    Z0 = W.T @ Y  # pass 1, (K m, N)
+    np.add(Z0, b[:, None], out=X)
+    gate = X > 0
+    if stack.threshold is not None:
+        gate[stack.threshold] = np.abs(X[stack.threshold]) > stack.lam[stack.threshold]
+    X *= gate  # ReLU: zero the negatives; threshold: zero |z| <= lam
+    Wb = W.T.reshape(K, m, n)  # the K blocks W_k^T
+    gram = Wb @ Wb.transpose(0, 2, 1)  # (K, m, m): W_k^T W_k
+    GX = (gram @ X.reshape(K, m, N)).reshape(K * m, N)
+    cross = np.einsum("kij,kij->k", X.reshape(K, m, N), Z0.reshape(K, m, N), dtype=np.float64)
+    quad = np.einsum("kij,kij->k", X.reshape(K, m, N), GX.reshape(K, m, N), dtype=np.float64)
+    losses = 0.5 * (squared_norm_Y - 2.0 * cross + quad) / N
+    if not with_gradient:
+        return losses, None
+    np.subtract(Z0, GX, out=S)  # P = gate * (W^T R), then S = X + P
+    S *= gate
+    S += X
+    YS = Y @ S.T  # pass 2, (n, K m): Y X^T + Y P^T in one product
+    Xb = X.reshape(K, m, N)
+    XX = Xb @ Xb.transpose(0, 2, 1)  # (K, m, m): X_k X_k^T
+    G = (Wb.transpose(0, 2, 1) @ XX).transpose(1, 0, 2).reshape(n, K * m)  # W_k (X_k X_k^T)
+    G -= YS
+    G /= N
+    return losses, G
 
 
 def train_many(
@@ -265,15 +312,15 @@ def train_many(
 
         W_k <- normalize(W_k - lr_k g(W_k, b_k)),    b_k <- b_k / C_k  (then the floor),
 
-    with its own start ``W0s[k]`` and its own options ``settings[k]``. Stacking the
-    K weight matrices side by side makes each step two *wide* products over Y
-    (an (n, K m) matrix instead of K narrow ones), which reads Y from memory twice
-    per step instead of 2K times. The Gram matrices W_k^T W_k, X_k X_k^T stay
-    block-diagonal, so the autoencoders never interact. With P = 1{x != 0} * (W^T R)
-    the gradient of :func:`aelib.gradient` is -(1/N) [R X^T + Y P^T]
-    = -(1/N) [Y (X + P)^T - W (X X^T)], so the second pass is one (n, N) x (N, K m)
-    product. The result equals K calls of :func:`aelib.train` up to floating-point
-    rounding (the tests check this).
+    with its own start ``W0s[k]`` and its own options ``settings[k]``, through the same
+    step function (:meth:`aelib.TrainSettings.step`'s). Stacking the K weight matrices side
+    by side makes each step two *wide* products over Y (an (n, K m) matrix instead of K
+    narrow ones), which reads Y twice per step instead of 2K times. The Gram matrices
+    W_k^T W_k, X_k X_k^T stay block-diagonal, so the autoencoders never interact. With
+    P = 1{x != 0} * (W^T R) the gradient of :func:`aelib.gradient` is
+    -(1/N) [R X^T + Y P^T] = -(1/N) [Y (X + P)^T - W (X X^T)], so the second pass is one
+    (n, N) x (N, K m) product. The result equals K calls of :func:`aelib.train` up to
+    floating-point rounding (the tests check this).
 
     Parameters
     ----------
@@ -282,10 +329,8 @@ def train_many(
     W0s : sequence of ndarray, shape (n, m)
         Initial weights, one per autoencoder (same m for all).
     settings : sequence of mappings
-        One per autoencoder, with keys of :func:`aelib.train`: ``lr`` (required),
-        ``b0`` (default 0), ``activation`` ("relu" or "threshold"), ``lam``,
-        ``bias_decay`` (default 1), ``bias_floor`` (default none). A ``steps``
-        key, if present, must equal ``steps``.
+        One per autoencoder: :class:`aelib.TrainSettings` or dicts of its options
+        (``lr`` required). A ``steps`` option, if set, must equal ``steps``.
     steps : int
         Number of updates T, the same for all.
     A : ndarray, shape (n, m), optional
@@ -298,87 +343,69 @@ def train_many(
     tuple of TrainResult
         One per autoencoder, as :func:`aelib.train` would return it (no early stop).
     """
-    Y = check_matrix("Y", Y)
-    steps = check_int("steps", steps, minimum=0)
-    W0s = list(W0s)
-    settings = list(settings)
-    if not W0s:
-        raise ValueError("W0s: expected at least one initial matrix")
-    if len(settings) != len(W0s):
-        raise ValueError(f"settings: expected {len(W0s)} mappings (one per W0), got {len(settings)}")
-    W0s = [check_matrix(f"W0s[{k}]", W, rows=Y.shape[0], dtype=Y.dtype, nonzero_columns=True) for k, W in enumerate(W0s)]
-    m = W0s[0].shape[1]
-    if any(W.shape[1] != m for W in W0s):
-        raise ValueError("W0s: every initial matrix must have the same number of columns")
-    for k, s in enumerate(settings):
-        if "steps" in s and int(s["steps"]) != steps:
-            raise ValueError(f"settings[{k}]: steps={s['steps']} differs from steps={steps}")
-    blocks = [_block({key: v for key, v in s.items() if key != "steps"}, m, Y.dtype) for s in settings]
-    if A is not None:
-        A = check_matrix("A", A, rows=Y.shape[0], cols=m)
-
-    K, (n, N) = len(blocks), Y.shape
-    dtype = Y.dtype
-    W = np.concatenate(W0s, axis=1)  # (n, K m)
-    b = np.concatenate([blk.b0 for blk in blocks])
-    lr = np.repeat(np.array([blk.lr for blk in blocks], dtype=dtype), m)
-    decay = np.repeat(np.array([blk.decay for blk in blocks], dtype=dtype), m)
-    # floor 0 where a block has none: the shared bias rule then leaves those entries as b / C
-    floor = (np.repeat(np.array([blk.floor or 0.0 for blk in blocks], dtype=dtype), m)
-             if any(blk.floor is not None for blk in blocks) else None)
-    relu = np.repeat([blk.relu for blk in blocks], m)
-    lam = np.repeat(np.array([blk.lam or 0.0 for blk in blocks], dtype=dtype), m)[:, None]
-    any_threshold = not relu.all()
-
-    X = np.empty((K * m, N), dtype=dtype)
-    S = np.empty((K * m, N), dtype=dtype)
+    Y, W, stack, steps, A = _many_arguments(Y, W0s, settings, steps, A)
+    K, m, N = stack.K, stack.m, Y.shape[1]
+    b = stack.b0
+    X = np.empty((K * m, N), dtype=Y.dtype)
+    S = np.empty((K * m, N), dtype=Y.dtype)
     squared_norm_Y = _squared_norm(Y)
     losses = np.empty((steps + 1, K))
     distances = np.empty((steps + 1, K)) if A is not None else None
-    biases = np.empty((steps + 1, K * m), dtype=dtype)
-
+    biases = np.empty((steps + 1, K * m), dtype=Y.dtype)
     for step in range(steps + 1):
         biases[step] = b
         if A is not None:
             for k in range(K):
                 distances[step, k] = matched_distance(W[:, k * m : (k + 1) * m], A, signs=signs)
-        Z0 = W.T @ Y  # pass 1, (K m, N)
-        np.add(Z0, b[:, None], out=X)
-        gate = X > 0
-        if any_threshold:
-            gate[~relu] = np.abs(X[~relu]) > lam[~relu]
-        X *= gate  # ReLU: zero the negatives; threshold: zero |z| <= lam
-        Wb = W.T.reshape(K, m, n)  # the K blocks W_k^T
-        gram = Wb @ Wb.transpose(0, 2, 1)  # (K, m, m): W_k^T W_k
-        GX = (gram @ X.reshape(K, m, N)).reshape(K * m, N)
-        cross = np.einsum("kij,kij->k", X.reshape(K, m, N), Z0.reshape(K, m, N), dtype=np.float64)
-        quad = np.einsum("kij,kij->k", X.reshape(K, m, N), GX.reshape(K, m, N), dtype=np.float64)
-        losses[step] = 0.5 * (squared_norm_Y - 2.0 * cross + quad) / N
-        if step == steps:
-            break
-        np.subtract(Z0, GX, out=S)  # P = gate * (W^T R), then S = X + P
-        S *= gate
-        S += X
-        YS = Y @ S.T  # pass 2, (n, K m): Y X^T + Y P^T in one product
-        Xb = X.reshape(K, m, N)
-        XX = Xb @ Xb.transpose(0, 2, 1)  # (K, m, m): X_k X_k^T
-        G = (Wb.transpose(0, 2, 1) @ XX).transpose(1, 0, 2).reshape(n, K * m)  # W_k (X_k X_k^T)
-        G -= YS
-        G /= N
-        W = _normalized_step(W, G, lr)
-        b = _next_bias(b, decay, floor)
-
+        losses[step], G = _stacked_loss_and_gradient(stack, W, b, Y, X, S, squared_norm_Y, step < steps)
+        if step < steps:
+            W, b = _descent_step(W, b, G, stack.lr, stack.decay, stack.floor)
+    columns = [slice(k * m, (k + 1) * m) for k in range(K)]
     return tuple(
-        TrainResult(
-            W=W[:, k * m : (k + 1) * m].copy(),
-            b=b[k * m : (k + 1) * m].copy(),
-            loss=losses[:, k].copy(),
-            distance=None if distances is None else distances[:, k].copy(),
-            bias=biases[:, k * m : (k + 1) * m].copy(),
-            steps_run=steps,
-            stopped_early=False,
-        )
-        for k in range(K)
+        TrainResult(W=W[:, c].copy(), b=b[c].copy(), loss=losses[:, k].copy(),
+                    distance=None if distances is None else distances[:, k].copy(),
+                    bias=biases[:, c].copy(), steps_run=steps, stopped_early=False)
+        for k, c in enumerate(columns)
+    )
+
+
+# --- one run -------------------------------------------------------------------------------
+
+
+def run_mixture_descent(
+    *,
+    n: int,
+    m: int,
+    N: int,
+    noise_std: float,
+    delta: float,
+    lr: float,
+    steps: int,
+    activation: str = "relu",
+    b0: float = 0.0,
+    bias_decay: float = 1.0,
+    bias_floor: Optional[float] = None,
+    seed: int = 0,
+) -> TrainResult:
+    """One training run on a fresh Gaussian mixture from a perturbed start (Sec. 5-6).
+
+    Draws A = random_dictionary(n, m), N samples of the mixture with noise ``noise_std``
+    (float32), W^0 = perturbed_init(A, delta) (Sec. 6, init (i)), and trains with
+    :func:`aelib.train` (threshold lam = 1/2 for ``activation="threshold"``), recording the
+    matched distance. All randomness comes from ``seed``.
+
+    Returns
+    -------
+    TrainResult
+    """
+    rng = np.random.default_rng(check_int("seed", seed, minimum=0))
+    A = random_dictionary(n, m, rng=rng)
+    Y, _ = GaussianMixture(A, noise_std=noise_std).sample(N, rng=rng, dtype=np.float32)
+    W0 = perturbed_init(A, delta, rng=rng)
+    lam = 0.5 if activation == "threshold" else None
+    return train(
+        Y, W0, b0, lr=lr, steps=steps, activation=activation, lam=lam,
+        bias_decay=bias_decay, bias_floor=bias_floor, A=A,
     )
 
 
@@ -529,7 +556,7 @@ def _train_trial(model_factory, inits, variants, N, seed, trial, dtype, signs, n
         Y = nudge_ulp(Y, rng=np.random.default_rng([nudge, trial]))
     A = model.A
     starts = list(starts.values())
-    steps = {int(s["steps"]) for s in variants.values()}
+    steps = {s.steps for s in variants.values()}
     if len(steps) != 1:
         raise ValueError(f"variants: every variant must run the same number of steps, got {sorted(steps)}")
     W0s, settings = [], []
@@ -615,12 +642,13 @@ def run_trials(
     if np.dtype(dtype) not in (np.float32, np.float64):
         raise ValueError(f"dtype: expected float32 or float64, got {np.dtype(dtype)}")
     inits = dict(inits)
-    variants = {name: dict(s) for name, s in variants.items()}
+    variants = {name: TrainSettings.from_mapping(s, name=f"variants[{name!r}]") for name, s in variants.items()}
     if not inits or not variants:
         raise ValueError("inits, variants: expected at least one of each")
     for name, s in variants.items():
-        if "steps" not in s:
+        if s.steps is None:
             raise ValueError(f"variants[{name!r}]: missing 'steps'")
+        s.trainer_lr(f"variants[{name!r}]")
     args = (model_factory, inits, variants, N, seed)
     if n_jobs == 1:
         out = [_one_trial(*args, t, dtype, signs, nudge) for t in range(trials)]
@@ -645,27 +673,27 @@ def bias_schedule(settings: Mapping) -> np.ndarray:
 
     b^{s+1} = b^s / C with C = ``bias_decay`` (1 keeps b fixed; 2 is Sec. 6;
     :func:`aelib.sqrt_decay` gives Sec. 5's sqrt(1 - tau)), and ``|b^{s+1}|`` kept at least
-    ``bias_floor`` when one is set -- the sequence :func:`aelib.train` uses.
+    ``bias_floor`` when one is set: the rule of :meth:`aelib.TrainSettings.next_bias`,
+    which every trainer uses.
 
     Parameters
     ----------
-    settings : mapping
-        Training settings as in :func:`run_trials` (``b0`` scalar, default 0;
-        ``steps``; optional ``bias_decay``, ``bias_floor``).
+    settings : TrainSettings or mapping
+        Training settings as in :func:`run_trials`, with ``steps`` and a scalar ``b0``
+        (default 0); ``lr`` is not needed.
 
     Returns
     -------
     ndarray, shape (steps + 1,)
     """
-    steps = check_int("steps", settings["steps"], minimum=0)
-    b0 = check_real("b0", settings.get("b0", 0.0))
-    decay = check_real("bias_decay", settings.get("bias_decay", 1.0), minimum=0.0, strict_min=True)
-    floor = settings.get("bias_floor")
-    if floor is not None:
-        floor = check_real("bias_floor", floor, minimum=0.0)
-    out = [np.float64(b0)]
-    for _ in range(steps):
-        out.append(_next_bias(out[-1], decay, floor))
+    settings = TrainSettings.from_mapping(settings)
+    if settings.steps is None:
+        raise ValueError("settings: bias_schedule needs 'steps'")
+    if not isinstance(settings.b0, float):
+        raise ValueError("b0: bias_schedule needs one scalar b0 shared by all units")
+    out = [np.float64(settings.b0)]
+    for _ in range(settings.steps):
+        out.append(settings.next_bias(out[-1]))
     return np.array(out)
 
 

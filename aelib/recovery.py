@@ -31,6 +31,7 @@ floors into exponents.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence, Tuple, Union
 
@@ -38,7 +39,7 @@ import numpy as np
 
 from ._threads import blas_threads
 from ._checks import RngLike, as_rng, check_bias, check_int, check_matrix, check_real
-from .descent import _next_bias, _normalized_step, train
+from .descent import TrainSettings, train
 from .experiments import train_many
 from .initialization import perturbed_init
 from .metrics import column_distances, matched_distance
@@ -163,20 +164,17 @@ def population_descent(
     k, kappa1, kappa2 = _model_constants(model)
     W = check_matrix("W0", W0, rows=A.shape[0], cols=A.shape[1], dtype=np.float64, nonzero_columns=True)
     W = W / np.linalg.norm(W, axis=0)
-    lr = check_real("lr", lr, minimum=0.0, strict_min=True)
+    settings = TrainSettings(lr=lr, b0=b0, bias_decay=bias_decay, bias_floor=bias_floor)
+    settings.trainer_lr()
     steps = check_int("steps", steps, minimum=0)
-    b = check_bias("b0", b0, A.shape[1])
-    bias_decay = check_real("bias_decay", bias_decay, minimum=0.0, strict_min=True)
-    if bias_floor is not None:
-        bias_floor = check_real("bias_floor", bias_floor, minimum=0.0)
+    b = settings.initial_bias(A.shape[1])
     history = [float(np.sum((W - A) ** 2))]
     converged = False
     steps_run = 0
     with blas_threads(1):
         for _ in range(steps):
             g = population_gradient(W, A, b, k=k, kappa1=kappa1, kappa2=kappa2, noise_std=model.noise_std)
-            W = _normalized_step(W, g, lr)
-            b_next = _next_bias(b, bias_decay, bias_floor)
+            W, b_next = settings.step(W, b, g)
             bias_moved = np.max(np.abs(b_next - b), initial=0.0)
             b = b_next
             steps_run += 1
@@ -229,12 +227,10 @@ def oracle_support_train(
     W = check_matrix("W0", W0, rows=Y.shape[0], dtype=np.float64, nonzero_columns=True)
     W = W / np.linalg.norm(W, axis=0)
     X_star = check_matrix("X_star", X_star, rows=W.shape[1], cols=Y.shape[1])
-    lr = check_real("lr", lr, minimum=0.0, strict_min=True)
+    settings = TrainSettings(lr=lr, b0=b0, bias_decay=bias_decay, bias_floor=bias_floor)
+    settings.trainer_lr()
     steps = check_int("steps", steps, minimum=0)
-    b = check_bias("b0", b0, W.shape[1])
-    bias_decay = check_real("bias_decay", bias_decay, minimum=0.0, strict_min=True)
-    if bias_floor is not None:
-        bias_floor = check_real("bias_floor", bias_floor, minimum=0.0)
+    b = settings.initial_bias(W.shape[1])
     if A is not None:
         A = check_matrix("A", A, rows=W.shape[0], cols=W.shape[1], dtype=np.float64)
 
@@ -243,8 +239,7 @@ def oracle_support_train(
 
     history = [dist(W)]
     for _ in range(steps):
-        W = _normalized_step(W, oracle_support_gradient(W, b, Y, X_star), lr)
-        b = _next_bias(b, bias_decay, bias_floor)
+        W, b = settings.step(W, b, oracle_support_gradient(W, b, Y, X_star))
         history.append(dist(W))
     return PopulationResult(W=W, b=b, distance_sq=np.array(history), steps_run=steps, converged=False)
 
@@ -274,7 +269,7 @@ def make_model(kind: str, A: np.ndarray, *, k: int, noise_std: float = 0.0, a1: 
 
 
 def theorem4_settings(model: BilinearModel, activation: str = "threshold", *, lr_scale: float = 1.0,
-                      bias_decay: float = 2.0) -> Dict[str, object]:
+                      bias_decay: float = 2.0) -> TrainSettings:
     """Training options of Thm. 4 for ``model``: keywords for :func:`aelib.train` (minus ``steps``).
 
     * ``"threshold"``: lam = a1 / 2, b = 0 (Thm. 3 (i), (iii); Thm. 4 (ii), (iii.1));
@@ -289,20 +284,18 @@ def theorem4_settings(model: BilinearModel, activation: str = "threshold", *, lr
 
     Returns
     -------
-    dict
+    TrainSettings
         ``lr``, ``activation``, ``lam`` (threshold only), ``b0``, ``bias_decay``, and
-        ``bias_floor`` for ``"relu_floor"``.
+        ``bias_floor`` for ``"relu_floor"``; it reads as a dict of those options.
     """
     lr_scale = check_real("lr_scale", lr_scale, minimum=0.0, strict_min=True)
     m, k = model.m, int(model.k)
     lr = lr_scale * m / (k * (model.kappa2 + (k - 1) * model.kappa1**2))
     if activation == "threshold":
-        return {"lr": lr, "activation": "threshold", "lam": model.a1 / 2.0, "b0": 0.0, "bias_decay": 1.0}
+        return TrainSettings(lr=lr, activation="threshold", lam=model.a1 / 2.0, b0=0.0, bias_decay=1.0)
     if activation in ("relu", "relu_floor"):
-        out = {"lr": lr, "activation": "relu", "b0": -model.a1 / 2.0, "bias_decay": float(bias_decay)}
-        if activation == "relu_floor":
-            out["bias_floor"] = model.a1 / 4.0
-        return out
+        floor = model.a1 / 4.0 if activation == "relu_floor" else None
+        return TrainSettings(lr=lr, activation="relu", b0=-model.a1 / 2.0, bias_decay=bias_decay, bias_floor=floor)
     raise ValueError(f"activation: expected 'threshold', 'relu' or 'relu_floor', got {activation!r}")
 
 
@@ -401,7 +394,7 @@ def recovery_run(
     single = isinstance(W0, np.ndarray) and W0.ndim == 2
     starts = [W0] if single else list(W0)
     starts = [np.asarray(W, dtype=Y.dtype) for W in starts]
-    if isinstance(train_kwargs, dict):
+    if isinstance(train_kwargs, Mapping):
         settings = [dict(train_kwargs) for _ in starts]
     else:
         settings = [dict(s) for s in train_kwargs]

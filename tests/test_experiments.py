@@ -294,3 +294,15 @@ def test_the_zero_bias_stays_zero_under_a_floor_in_every_trainer():
     assert np.all(population.b == 0)
     oracle = aelib.oracle_support_train(Y, X, W0, lr=3.0, steps=2, b0=0.0, bias_decay=2.0, bias_floor=0.25)
     assert np.all(oracle.b == 0)
+
+
+# --- run_mixture_descent --------------------------------------------------------------------------
+
+
+def test_run_mixture_descent_is_deterministic():
+    kwargs = dict(n=40, m=4, N=400, noise_std=0.01, delta=0.3, lr=4, steps=5, activation="threshold")
+    first = aelib.run_mixture_descent(seed=3, **kwargs)
+    second = aelib.run_mixture_descent(seed=3, **kwargs)
+    np.testing.assert_array_equal(first.distance, second.distance)
+    assert first.distance.shape == (6,)
+    assert first.distance[-1] < first.distance[0]
