@@ -211,3 +211,26 @@ def test_every_book_figure_has_caption_name_alt_and_fits_the_column():
         assert width <= plots.COLUMN_WIDTH * 110 + 30, f"{where}: {width} px wider than the column"
     assert len(names) == len(set(names)) and all(names), "figure names must be unique"
     assert len(names) >= 30
+
+
+# --- Chapter 5's figures, from the trainer's and the checks' results ----------------------------
+
+
+def test_chapter5_plots_return_figures(mixture):
+    trace = aelib.trace_descent(mixture.Y, mixture.W0, -0.8, mixture.A, lr=mixture.m, steps=3,
+                                bias_decay=2.0, X_star=mixture.X_star)
+    W = aelib.close_weights(mixture.A, 0.2, rng=4)
+    curve = aelib.gradient_error_curve(mixture.Y, W, mixture.A, 0.0, [100, 1000], activation="threshold", lam=0.5)
+    result = aelib.train(mixture.Y, mixture.W0, 0.0, lr=mixture.m, steps=3, activation="threshold", lam=0.5,
+                         A=mixture.A)
+    figures = [
+        plots.plot_gradient_error({"threshold": curve}, title="t"),
+        plots.plot_lemma1_trace({"relu": trace}),
+        plots.plot_distance_panels({"one": {"run": result.distance}}, floor=0.01),
+        plots.plot_distance_panels({"a": {"run": result.distance}, "b": {"run": trace.distance}}),
+        plots.plot_bias_drift(trace, title="t"),
+        plots.plot_training_run(result, loss_floor=0.01, title="t"),
+    ]
+    for fig in figures:
+        assert isinstance(fig, matplotlib.figure.Figure)
+        plt.close(fig)
