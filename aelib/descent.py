@@ -376,6 +376,12 @@ def train(
     Y, W, b, steps, A = _train_arguments(Y, W0, settings, steps, A)
     if tol is not None:
         tol = check_real("tol", tol, minimum=0.0)
+    return _descend(Y, W, b, settings, steps, tol, A, signs)
+
+
+@_CHECKED
+def _descend(Y, W, b, settings: TrainSettings, steps: int, tol, A, signs: bool) -> TrainResult:
+    """The loop of :func:`train` on validated arguments: the hot path (see its Notes)."""
     workspace = _workspace(W, Y)
     squared_norm_Y = _squared_norm(Y)
     losses, distances, biases = [], [], []
@@ -384,7 +390,7 @@ def train(
     for _ in range(steps + 1):
         last = steps_run == steps
         loss_value, G, _ = _loss_and_gradients(
-            W, b, Y, activation, settings.lam, workspace, squared_norm_Y, with_gradients=not last
+            W, b, Y, settings.activation, settings.lam, workspace, squared_norm_Y, with_gradients=not last
         )
         if not np.isfinite(loss_value):
             raise _diverged("the loss is not finite", steps_run, settings.lr, Y)

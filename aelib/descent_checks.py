@@ -28,7 +28,7 @@ from ._checks import check_bias, check_int, check_matrix, check_probabilities, c
 from .autoencoder import _loss_and_gradients, _squared_norm, _workspace, gradient
 from .consistency import delta_close
 from .descent import TrainSettings, _train_arguments
-from .metrics import matched_distance
+from .metrics import match_columns, matched_distance
 
 __all__ = [
     "expected_gradient_mixture",
@@ -384,6 +384,22 @@ class DescentTrace:
         return self.lhs >= self.rhs
 
 
+def _record_lemma1(out, W, A64, b, G, p, lr) -> None:
+    """Append Lemma 1's quantities at (W^s, b^s) with the empirical gradient G to ``out``."""
+    perm = match_columns(W, A64).permutation
+    Wm = W[:, perm].astype(np.float64)
+    quantities = lemma1(Wm, A64, b[perm], G[:, perm].astype(np.float64), weights=p)
+    out["lhs"].append(quantities.lhs)
+    out["rhs"].append(quantities.rhs)
+    out["cond"].append(quantities.bias_condition)
+    out["lam"].append(quantities.lam)
+    out["closeness"].append(float(np.max(np.linalg.norm(Wm - A64, axis=0))))
+    out["tau"].append(lemma1_tau(Wm, A64, lr, weights=p))
+    closed = expected_gradient_mixture(Wm, A64, b[perm], weights=p)
+    out["gamma"].append(np.linalg.norm(G[:, perm] - closed, axis=0))
+    out["expected"].append(np.linalg.norm(closed, axis=0))
+
+
 def trace_descent(
     Y: np.ndarray,
     W0: np.ndarray,
@@ -426,8 +442,6 @@ def trace_descent(
     -------
     DescentTrace
     """
-    from .metrics import match_columns
-
     settings = TrainSettings(lr=lr, activation=activation, lam=lam, b0=b0, bias_decay=bias_decay, bias_floor=bias_floor)
     Y, W, b, steps, A = _train_arguments(Y, W0, settings, steps, A)
     m = W.shape[1]
@@ -443,7 +457,7 @@ def trace_descent(
     for step in range(steps + 1):
         last = step == steps
         loss_value, G, _ = _loss_and_gradients(
-            W, b, Y, activation, settings.lam, workspace, squared_norm_Y, with_gradients=not last
+            W, b, Y, settings.activation, settings.lam, workspace, squared_norm_Y, with_gradients=not last
         )
         out["loss"].append(loss_value)
         out["bias"].append(b)
@@ -454,18 +468,7 @@ def trace_descent(
             out["missed"].append(float(np.sum(~fired & truth)) / n_on)
         if last:
             break
-        perm = match_columns(W, A64).permutation
-        Wm = W[:, perm].astype(np.float64)
-        quantities = lemma1(Wm, A64, b[perm], G[:, perm].astype(np.float64), weights=p)
-        out["lhs"].append(quantities.lhs)
-        out["rhs"].append(quantities.rhs)
-        out["cond"].append(quantities.bias_condition)
-        out["lam"].append(quantities.lam)
-        out["closeness"].append(float(np.max(np.linalg.norm(Wm - A64, axis=0))))
-        out["tau"].append(lemma1_tau(Wm, A64, settings.lr, weights=p))
-        closed = expected_gradient_mixture(Wm, A64, b[perm], weights=p)
-        out["gamma"].append(np.linalg.norm(G[:, perm] - closed, axis=0))
-        out["expected"].append(np.linalg.norm(closed, axis=0))
+        _record_lemma1(out, W, A64, b, G, p, settings.lr)
         W, b = settings.step(W, b, G)
 
     def stack(key, width):
