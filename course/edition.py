@@ -24,7 +24,7 @@ from typing import Dict, List, Tuple
 
 import nbformat
 import yaml
-from nbformat.v4 import new_code_cell, new_markdown_cell
+from nbformat.v4 import new_code_cell
 
 ROOT = Path(__file__).resolve().parent.parent
 COURSE = ROOT / "course"

@@ -25,8 +25,6 @@ from typing import Dict, List, Tuple
 
 import nbformat
 
-import yaml
-
 from course.edition import COURSE, ROOT, _split_blocks, markdown_solutions, solutions
 
 MARKERS = ("{solution", "solution-start", "solution-end")

@@ -292,8 +292,8 @@ def test_chapter_4_renders_theorems_and_folded_solutions(lab: Lab) -> None:
         # The chapter runs in the kernel `aelib`.
         toolbar = wait_js(
             driver,
-            f"(document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) "
-            f".jp-KernelName') || {{}}).innerText",
+            "(document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) "
+            ".jp-KernelName') || {}).innerText",
             timeout=RENDER_TIMEOUT,
         )
         assert toolbar.strip() == "Python (aelib)"

@@ -1,7 +1,5 @@
 """The course edition (course/): student notebooks without solutions, otter checks, leak search."""
 
-import os
-import sys
 from pathlib import Path
 
 import nbformat
