@@ -129,6 +129,15 @@ from .recovery import (
     support_moment,
     theorem4_settings,
 )
+from .problems import (
+    PROBLEM_KINDS,
+    START_REGISTRY,
+    Problem,
+    draw_problem,
+    make_problem,
+    make_start,
+    model_factory,
+)
 from .samples import code_second_moment, oracle_error, sample_point, samples_needed
 from .starts import (
     FAILURE_CAUSES,
@@ -210,6 +219,7 @@ __all__ = [
     "oracle_support_gradient", "oracle_support_train", "population_descent", "population_gradient",
     "population_point", "recovery_point", "recovery_run", "seed_slopes", "support_moment",
     "theorem4_settings",
+    "PROBLEM_KINDS", "START_REGISTRY", "Problem", "draw_problem", "make_problem", "make_start", "model_factory",
     "code_second_moment", "oracle_error", "sample_point", "samples_needed",
     "FAILURE_CAUSES", "START_ENCODERS", "START_NAMES", "classify_columns",
     "collision_free_probability", "coverage", "dead_units", "duplicate_columns",

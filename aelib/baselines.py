@@ -16,12 +16,24 @@ needs it is called.
 Side by side (chapter 11): :func:`mixture_comparison` and :func:`sparse_comparison` run
 the autoencoder (:func:`aelib.train`) and these baselines on the same data and time
 each with :func:`timed`; :func:`dictionary_learning_point` is the point function of
-the fair tuning sweep of :func:`dictionary_learning`.
+the fair tuning sweep of :func:`dictionary_learning`. Both draw their problem with
+:func:`aelib.make_problem` and their starts with :func:`aelib.make_start`.
+
+Rows
+----
+A comparison returns one row (a dict) per (method, start): ``problem`` ("mixture"
+or "sparse"), ``method``, ``start`` ("-" when none), ``error`` (matched distance
+``||pi(W) - A||_F``, with sign flips for sparse coding), ``max_column`` (largest
+matched column distance), ``to_oracle`` (matched distance to the oracle's estimate:
+near 0 when a method finds the same estimate as the oracle), ``seconds`` (the
+method alone) and ``start_seconds`` (computing its start). A method whose start
+failed (a spectral start that did not find m columns) has NaN errors.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import time
 import warnings
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
@@ -33,6 +45,7 @@ from ._checks import RngLike, as_rng, check_int, check_matrix, check_real
 from .descent import TrainResult, TrainSettings
 from .metrics import column_distances, matched_distance
 from .models import normalize_columns
+from .problems import Problem, make_problem, make_start
 
 __all__ = [
     "kmeans_dictionary",
@@ -252,8 +265,9 @@ def timed(func: Callable, *args, threads: Optional[int] = 1, **kwargs) -> Tuple[
     return result, seconds
 
 
-def _row(problem: str, method: str, start: str, W, A, signs: bool, seconds: float, start_seconds: float,
+def _row(problem: str, method: str, start: str, W, seconds: float, start_seconds: float, *, A, signs: bool,
          oracle) -> Dict[str, Any]:
+    """One row of a comparison (see "Rows" in the module docstring); W None for a failed start."""
     if W is None:
         error = max_column = to_oracle = float("nan")
     else:
@@ -265,15 +279,29 @@ def _row(problem: str, method: str, start: str, W, A, signs: bool, seconds: floa
             "to_oracle": to_oracle, "seconds": float(seconds), "start_seconds": float(start_seconds)}
 
 
-def _spectral(Y, m, rng, threads):
-    """spectral_init timed, or (None, seconds) when it does not find m columns."""
-    from .initialization import spectral_init
-
+def _timed_start(name: str, problem: Problem, rng, threads: Optional[int], delta: float = 0.5):
+    """:func:`aelib.make_start` timed: ``(W0, seconds)``, or ``(None, seconds)`` for a spectral
+    start that does not find m columns."""
     start = time.perf_counter()
     try:
-        return timed(spectral_init, Y, m, rng=rng, threads=threads)
+        return timed(make_start, name, problem.A, problem.Y, rng, delta=delta, threads=threads)
     except RuntimeError:
+        if name != "spectral":
+            raise
         return None, time.perf_counter() - start
+
+
+def _timed_starts(problem: Problem, rngs: Dict[str, Any], delta: float, threads: Optional[int]):
+    """The starts named by ``rngs`` (name -> its Generator), timed: ``({name: W0}, {name: seconds})``."""
+    W0s, seconds = {}, {}
+    for name, rng in rngs.items():
+        W0s[name], seconds[name] = _timed_start(name, problem, rng, threads, delta)
+    return W0s, seconds
+
+
+def _start_rows(row: Callable, W0s: Dict[str, Any], start_seconds: Dict[str, float]) -> List[Dict[str, Any]]:
+    """One row per start alone (method "start only")."""
+    return [row("start only", name, W, 0.0, start_seconds[name]) for name, W in W0s.items()]
 
 
 #: The autoencoder runs of :func:`mixture_comparison`: (method, start) pairs.
@@ -297,6 +325,36 @@ MIXTURE_ENCODERS: Dict[str, str] = {
 }
 
 
+def _check_runs(runs: Optional[Sequence[Tuple[str, str]]]) -> List[Tuple[str, str]]:
+    runs = list(MIXTURE_RUNS) if runs is None else [tuple(run) for run in runs]
+    for run in runs:
+        if run not in MIXTURE_RUNS:
+            raise ValueError(f"runs: unknown run {run!r}; expected some of {MIXTURE_RUNS}")
+    return runs
+
+
+def _mixture_runs(row: Callable, Y: np.ndarray, W0s: Dict[str, Any], start_seconds: Dict[str, float],
+                  runs: Sequence[Tuple[str, str]], *, bias_floor: float, steps: int,
+                  threads: Optional[int]) -> List[Dict[str, Any]]:
+    """Train the autoencoder (lr = m) for each (method, start) of ``runs``, timed: one row each."""
+    from .descent import train
+    from .starts import START_ENCODERS
+
+    encoders = {method: dict(START_ENCODERS[key]) for method, key in MIXTURE_ENCODERS.items()}
+    encoders["autoencoder, ReLU + floor"]["bias_floor"] = bias_floor
+    rows = []
+    for method, name in runs:
+        settings = dict(encoders[method])
+        b0, W0 = settings.pop("b0"), W0s[name]
+        if W0 is None:
+            rows.append(row(method, name, None, float("nan"), start_seconds[name]))
+            continue
+        result, seconds = timed(train, Y, W0.astype(Y.dtype), b0, lr=float(W0.shape[1]), steps=steps,
+                                threads=threads, **settings)
+        rows.append(row(method, name, result.W, seconds, start_seconds[name]))
+    return rows
+
+
 def mixture_comparison(
     *,
     n: int = 784,
@@ -313,16 +371,14 @@ def mixture_comparison(
 ) -> List[Dict[str, Any]]:
     """The autoencoder and the baselines on one Gaussian-mixture data set (Sec. 6's setting).
 
-    Draws A (:func:`aelib.random_dictionary`) and N samples of
-    ``GaussianMixture(A, noise_std)`` from ``numpy.random.SeedSequence([seed, n, m])``,
+    Draws the mixture problem (:func:`aelib.make_problem`: A and N samples of
+    ``GaussianMixture(A, noise_std)``) from ``numpy.random.SeedSequence([seed, n, m])``,
     then estimates A on that same data with
 
-    * the autoencoder (:func:`aelib.train`, lr = m, ``steps`` steps) with the encoders
-      of :data:`MIXTURE_ENCODERS`: Sec. 6's (ReLU, b^0 = -1.25, b <- b/2) from the PCA,
-      random and spectral starts; the same schedule with a bias floor
-      (abs(b) >= ``bias_floor``) from PCA and spectral starts; the threshold 1/2 (b = 0)
-      from the spectral start;
-    * the starts alone (method "start only");
+    * the autoencoder (:func:`aelib.train`, lr = m, ``steps`` steps) on each (method,
+      start) of ``runs``, the encoders of :data:`MIXTURE_ENCODERS`: Sec. 6's (ReLU,
+      b^0 = -1.25, b <- b/2), the same with abs(b) >= ``bias_floor``, the threshold 1/2;
+    * the PCA, random and spectral starts alone (method "start only");
     * k-means (:func:`kmeans_dictionary`, k-means++ with ``n_init`` restarts);
     * the oracle class means, which know the labels
       (:func:`aelib.oracle_class_means`, the statistical floor).
@@ -346,71 +402,35 @@ def mixture_comparison(
     Returns
     -------
     list of dict
-        One row per (method, start): ``problem`` ("mixture"), ``method``, ``start``
-        ("-" when none), ``error`` (matched distance ``||pi(W) - A||_F``),
-        ``max_column`` (largest matched column distance), ``to_oracle`` (matched
-        distance to the oracle's estimate: near 0 when a method finds the same
-        estimate as the oracle), ``seconds`` (the method alone) and
-        ``start_seconds`` (computing its start).
+        One row per (method, start), as described under "Rows" in the module docstring
+        (``problem`` is "mixture").
     """
-    from .descent import train
     from .experiments import oracle_class_means
-    from .initialization import pca_init, random_init
-    from .models import GaussianMixture, random_dictionary
-    from .starts import START_ENCODERS
 
-    n = check_int("n", n, minimum=1)
-    m = check_int("m", m, minimum=2)
-    N = check_int("N", N, minimum=m)
-    seed = check_int("seed", seed, minimum=0)
+    n, m = check_int("n", n, minimum=1), check_int("m", m, minimum=2)
+    N, seed = check_int("N", N, minimum=m), check_int("seed", seed, minimum=0)
     steps = check_int("steps", steps, minimum=0)
-    noise_std = check_real("noise_std", noise_std, minimum=0.0)
     bias_floor = check_real("bias_floor", bias_floor, minimum=0.0)
     if dtype not in ("float32", "float64"):
         raise ValueError(f"dtype: expected 'float32' or 'float64', got {dtype!r}")
-    model_seq, data_seq, init_seq = np.random.SeedSequence([seed, n, m]).spawn(3)
-    A = random_dictionary(n, m, rng=np.random.default_rng(model_seq))
-    Y, X = GaussianMixture(A, noise_std=noise_std).sample(N, rng=np.random.default_rng(data_seq), dtype=np.dtype(dtype))
-    random_rng, spectral_rng, kmeans_rng = (np.random.default_rng(s) for s in init_seq.spawn(3))
-    oracle, oracle_seconds = timed(oracle_class_means, Y, X, threads=threads)
-
-    def row(method, start, W, seconds, start_seconds):
-        return _row("mixture", method, start, W, A, False, seconds, start_seconds, oracle)
-
-    starts, start_seconds = {}, {}
-    starts["pca"], start_seconds["pca"] = timed(pca_init, Y, m, threads=threads)
-    starts["random"], start_seconds["random"] = timed(random_init, n, m, rng=random_rng, threads=threads)
-    starts["spectral"], start_seconds["spectral"] = _spectral(Y, m, spectral_rng, threads)
-    rows = [row("start only", name, W, 0.0, start_seconds[name]) for name, W in starts.items()]
-    encoders = {method: dict(START_ENCODERS[key]) for method, key in MIXTURE_ENCODERS.items()}
-    encoders["autoencoder, ReLU + floor"]["bias_floor"] = bias_floor
-    runs = MIXTURE_RUNS if runs is None else [tuple(run) for run in runs]
-    for run in runs:
-        if run not in MIXTURE_RUNS:
-            raise ValueError(f"runs: unknown run {run!r}; expected some of {MIXTURE_RUNS}")
-    for method, name in runs:
-        settings = dict(encoders[method])
-        b0 = settings.pop("b0")
-        W0 = starts[name]
-        if W0 is None:
-            rows.append(row(method, name, None, float("nan"), start_seconds[name]))
-            continue
-        result, seconds = timed(train, Y, W0.astype(Y.dtype), b0, lr=float(m), steps=steps, threads=threads,
-                                **settings)
-        rows.append(row(method, name, result.W, seconds, start_seconds[name]))
-    W, seconds = timed(kmeans_dictionary, Y, m, rng=kmeans_rng, n_init=n_init, threads=threads)
+    runs = _check_runs(runs)
+    problem = make_problem("mixture", n, m, 1, N, noise_std, (seed, n, m), dtype=np.dtype(dtype))
+    random_rng, spectral_rng, kmeans_rng = problem.start_rngs(3)
+    oracle, oracle_seconds = timed(oracle_class_means, problem.Y, problem.X_star, threads=threads)
+    row = functools.partial(_row, "mixture", A=problem.A, signs=False, oracle=oracle)
+    starts = _timed_starts(problem, {"pca": None, "random": random_rng, "spectral": spectral_rng}, 0.5, threads)
+    rows = _start_rows(row, *starts)
+    rows += _mixture_runs(row, problem.Y, *starts, runs, bias_floor=bias_floor, steps=steps, threads=threads)
+    W, seconds = timed(kmeans_dictionary, problem.Y, m, rng=kmeans_rng, n_init=n_init, threads=threads)
     rows.append(row(f"k-means (n_init={n_init})", "-", W, seconds, 0.0))
     rows.append(row("oracle class means", "-", oracle, oracle_seconds, 0.0))
     return rows
 
 
-def _sparse_problem(n: int, m: int, k: int, N: int, noise_std: float, seed: int):
-    from .models import SparseCoding, random_dictionary
-
-    model_seq, data_seq, init_seq = np.random.SeedSequence([seed, n, m, k]).spawn(3)
-    A = random_dictionary(n, m, rng=np.random.default_rng(model_seq))
-    Y, X = SparseCoding(A, k=k, noise_std=noise_std).sample(N, rng=np.random.default_rng(data_seq))
-    return A, Y, X, init_seq
+def _sparse_problem(n: int, m: int, k: int, N: int, noise_std: float, seed: int) -> Problem:
+    """The data set of :func:`sparse_comparison` (and of :func:`dictionary_learning_point`):
+    ``SparseCoding(A, k=k, noise_std=noise_std)``, a1 = 1, from ``SeedSequence([seed, n, m, k])``."""
+    return make_problem("sparse", n, m, k, N, noise_std, (seed, n, m, k))
 
 
 def dictionary_learning_point(
@@ -454,15 +474,49 @@ def dictionary_learning_point(
     """
     if init not in ("own", "spectral"):
         raise ValueError(f"init: expected 'own' or 'spectral', got {init!r}")
-    A, Y, _, init_seq = _sparse_problem(n, m, k, N, noise_std, seed)
+    problem = _sparse_problem(n, m, k, N, noise_std, seed)
     W0 = None
     if init == "spectral":
-        W0, _ = _spectral(Y, m, np.random.default_rng(init_seq.spawn(3)[0]), threads)
+        W0, _ = _timed_start("spectral", problem, problem.start_rngs(1)[0], threads)
         if W0 is None:
             return {"alpha": alpha, "init": init, "error": float("nan"), "seconds": float("nan")}
-    W, seconds = timed(dictionary_learning, Y, m, k=k, rng=seed, alpha=alpha, W0=W0, max_iter=max_iter,
+    W, seconds = timed(dictionary_learning, problem.Y, m, k=k, rng=seed, alpha=alpha, W0=W0, max_iter=max_iter,
                        batch_size=batch_size, tol=0.0, max_no_improvement=None, threads=threads)
-    return {"alpha": alpha, "init": init, "error": matched_distance(W, A, signs=True), "seconds": seconds}
+    return {"alpha": alpha, "init": init, "error": matched_distance(W, problem.A, signs=True), "seconds": seconds}
+
+
+def _sparse_runs(row: Callable, Y: np.ndarray, W0s: Dict[str, Any], start_seconds: Dict[str, float], *,
+                 lr: float, steps: int, threads: Optional[int]) -> List[Dict[str, Any]]:
+    """The autoencoder (threshold 1/2, b = 0) and the neural update from each start, timed."""
+    from .descent import train
+
+    rows, nan = [], float("nan")
+    for name, W0 in W0s.items():
+        if W0 is None:
+            rows.append(row("autoencoder, threshold 1/2", name, None, nan, start_seconds[name]))
+            rows.append(row("neural sparse coding", name, None, nan, start_seconds[name]))
+            continue
+        result, seconds = timed(train, Y, W0, 0.0, lr=lr, steps=steps, activation="threshold", lam=0.5,
+                                threads=threads)
+        rows.append(row("autoencoder, threshold 1/2", name, result.W, seconds, start_seconds[name]))
+        result, seconds = timed(neural_sparse_coding, Y, W0, lr=lr, steps=steps, lam=0.5, threads=threads)
+        rows.append(row("neural sparse coding", name, result.W, seconds, start_seconds[name]))
+    return rows
+
+
+def _dictionary_rows(row: Callable, Y: np.ndarray, m: int, k: int, W0: Optional[np.ndarray], W0_seconds: float, *,
+                     seed: int, alpha_own: float, alpha_start: float, max_iter: int, batch_size: int,
+                     threads: Optional[int]) -> List[Dict[str, Any]]:
+    """Dictionary learning (all passes) from its own start and from the spectral start W0, timed."""
+    dl = dict(k=k, rng=seed, max_iter=max_iter, batch_size=batch_size, tol=0.0, max_no_improvement=None)
+    W, seconds = timed(dictionary_learning, Y, m, alpha=alpha_own, threads=threads, **dl)
+    rows = [row("dictionary learning", "own", W, seconds, 0.0)]
+    if W0 is None:
+        rows.append(row("dictionary learning", "spectral", None, float("nan"), W0_seconds))
+    else:
+        W, seconds = timed(dictionary_learning, Y, m, alpha=alpha_start, W0=W0, threads=threads, **dl)
+        rows.append(row("dictionary learning", "spectral", W, seconds, W0_seconds))
+    return rows
 
 
 def sparse_comparison(
@@ -484,9 +538,9 @@ def sparse_comparison(
 ) -> List[Dict[str, Any]]:
     """The autoencoder and the baselines on one sparse-coding data set (Thm. 4 (ii)).
 
-    Draws A and N samples of ``SparseCoding(A, k=k, noise_std=noise_std)`` (Rademacher
-    codes, a1 = 1) from ``numpy.random.SeedSequence([seed, n, m, k])`` and, on that
-    same data, estimates A with
+    Draws the sparse problem (:func:`aelib.make_problem`: A and N samples of
+    ``SparseCoding(A, k=k, noise_std=noise_std)``, Rademacher codes, a1 = 1) from
+    ``numpy.random.SeedSequence([seed, n, m, k])`` and, on that same data, estimates A with
 
     * the autoencoder (:func:`aelib.train`): threshold encoder lam = a1/2 = 1/2,
       b = 0, lr = ``lr_scale`` m/k (Thm. 4 (ii)), from the spectral start
@@ -497,9 +551,7 @@ def sparse_comparison(
       passes) from its own start with ``alpha_own`` and from the spectral start with
       ``alpha_start``;
     * the starts alone, and the oracle least squares that knows the codes
-      (:func:`aelib.oracle_class_means`).
-
-    Errors are matched with sign flips (Def. 2).
+      (:func:`aelib.oracle_class_means`). Errors are matched with sign flips (Def. 2).
 
     Parameters
     ----------
@@ -523,48 +575,20 @@ def sparse_comparison(
         Rows as in :func:`mixture_comparison` (``problem`` is "sparse"); methods from a
         spectral start that failed have NaN errors.
     """
-    from .descent import train
     from .experiments import oracle_class_means
-    from .initialization import perturbed_init
 
-    n = check_int("n", n, minimum=1)
-    m = check_int("m", m, minimum=2)
-    k = check_int("k", k, minimum=1, maximum=m)
-    N = check_int("N", N, minimum=3)
-    seed = check_int("seed", seed, minimum=0)
-    steps = check_int("steps", steps, minimum=0)
-    noise_std = check_real("noise_std", noise_std, minimum=0.0)
+    n, m = check_int("n", n, minimum=1), check_int("m", m, minimum=2)
+    k, N = check_int("k", k, minimum=1, maximum=m), check_int("N", N, minimum=3)
+    seed, steps = check_int("seed", seed, minimum=0), check_int("steps", steps, minimum=0)
     lr = check_real("lr_scale", lr_scale, minimum=0.0, strict_min=True) * m / k
-    A, Y, X, init_seq = _sparse_problem(n, m, k, N, noise_std, seed)
-    spectral_rng, perturbation_rng, _ = (np.random.default_rng(s) for s in init_seq.spawn(3))
-    oracle, oracle_seconds = timed(oracle_class_means, Y, X, threads=threads)
-
-    def row(method, start, W, seconds, start_seconds):
-        return _row("sparse", method, start, W, A, True, seconds, start_seconds, oracle)
-
-    starts, start_seconds = {}, {}
-    starts["spectral"], start_seconds["spectral"] = _spectral(Y, m, spectral_rng, threads)
-    starts["perturbation"], start_seconds["perturbation"] = timed(perturbed_init, A, delta, rng=perturbation_rng,
-                                                                  threads=threads)
-    rows = [row("start only", name, W, 0.0, start_seconds[name]) for name, W in starts.items()]
-    nan = float("nan")
-    for name, W0 in starts.items():
-        if W0 is None:
-            rows.append(row("autoencoder, threshold 1/2", name, None, nan, start_seconds[name]))
-            rows.append(row("neural sparse coding", name, None, nan, start_seconds[name]))
-            continue
-        result, seconds = timed(train, Y, W0, 0.0, lr=lr, steps=steps, activation="threshold", lam=0.5,
-                                threads=threads)
-        rows.append(row("autoencoder, threshold 1/2", name, result.W, seconds, start_seconds[name]))
-        result, seconds = timed(neural_sparse_coding, Y, W0, lr=lr, steps=steps, lam=0.5, threads=threads)
-        rows.append(row("neural sparse coding", name, result.W, seconds, start_seconds[name]))
-    dl = dict(k=k, rng=seed, max_iter=max_iter, batch_size=batch_size, tol=0.0, max_no_improvement=None)
-    W, seconds = timed(dictionary_learning, Y, m, alpha=alpha_own, threads=threads, **dl)
-    rows.append(row("dictionary learning", "own", W, seconds, 0.0))
-    if starts["spectral"] is None:
-        rows.append(row("dictionary learning", "spectral", None, nan, start_seconds["spectral"]))
-    else:
-        W, seconds = timed(dictionary_learning, Y, m, alpha=alpha_start, W0=starts["spectral"], threads=threads, **dl)
-        rows.append(row("dictionary learning", "spectral", W, seconds, start_seconds["spectral"]))
+    problem = _sparse_problem(n, m, k, N, check_real("noise_std", noise_std, minimum=0.0), seed)
+    spectral_rng, perturbation_rng = problem.start_rngs(2)
+    oracle, oracle_seconds = timed(oracle_class_means, problem.Y, problem.X_star, threads=threads)
+    row = functools.partial(_row, "sparse", A=problem.A, signs=True, oracle=oracle)
+    W0s, seconds = _timed_starts(problem, {"spectral": spectral_rng, "perturbation": perturbation_rng}, delta, threads)
+    rows = _start_rows(row, W0s, seconds) + _sparse_runs(row, problem.Y, W0s, seconds, lr=lr, steps=steps,
+                                                          threads=threads)
+    rows += _dictionary_rows(row, problem.Y, m, k, W0s["spectral"], seconds["spectral"], seed=seed, alpha_own=alpha_own,
+                             alpha_start=alpha_start, max_iter=max_iter, batch_size=batch_size, threads=threads)
     rows.append(row("oracle least squares", "-", oracle, oracle_seconds, 0.0))
     return rows

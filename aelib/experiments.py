@@ -40,9 +40,10 @@ from ._checks import RngLike, as_rng, check_int, check_matrix, check_real
 from ._threads import blas_threads
 from .autoencoder import _squared_norm
 from .descent import TrainResult, TrainSettings, _descent_step, train
-from .initialization import pca_init, perturbed_init, random_init
+from .initialization import perturbed_init
 from .metrics import matched_distance
 from .models import BilinearModel, GaussianMixture, coherence, normalize_columns, random_dictionary
+from .problems import draw_problem, make_start, model_factory
 
 __all__ = [
     "PAPER_SETTINGS",
@@ -70,10 +71,6 @@ PAPER_SETTINGS: TrainSettings = TrainSettings(b0=-1.25, lr=10.0, steps=50, activ
 # --- models and initializations ------------------------------------------------------
 
 
-def _mixture(n: int, m: int, noise_std: float, rng: np.random.Generator) -> GaussianMixture:
-    return GaussianMixture(random_dictionary(n, m, rng=rng), noise_std=noise_std)
-
-
 def mixture_factory(n: int, m: int, noise_std: float) -> Callable[[np.random.Generator], GaussianMixture]:
     """A model factory for :func:`run_trials`: the Gaussian mixture of Sec. 6.
 
@@ -96,22 +93,7 @@ def mixture_factory(n: int, m: int, noise_std: float) -> Callable[[np.random.Gen
     callable
         ``factory(rng) -> GaussianMixture`` (picklable, so it works with ``n_jobs > 1``).
     """
-    n = check_int("n", n, minimum=1)
-    m = check_int("m", m, minimum=1)
-    noise_std = check_real("noise_std", noise_std, minimum=0.0)
-    return functools.partial(_mixture, n, m, noise_std)
-
-
-def _perturbation(delta: float, A: np.ndarray, Y: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    return perturbed_init(A, delta, rng=rng)
-
-
-def _pca(A: np.ndarray, Y: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    return pca_init(Y, A.shape[1])
-
-
-def _random(A: np.ndarray, Y: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    return random_init(A.shape[0], A.shape[1], rng=rng)
+    return model_factory("mixture", n, m, 1, noise_std)
 
 
 def paper_inits(delta: float = 0.5) -> Dict[str, Callable]:
@@ -135,11 +117,7 @@ def paper_inits(delta: float = 0.5) -> Dict[str, Callable]:
         ``{"perturbation": ..., "pca": ..., "random": ...}``, in that order.
     """
     delta = check_real("delta", delta, minimum=0.0)
-    return {
-        "perturbation": functools.partial(_perturbation, delta),
-        "pca": _pca,
-        "random": _random,
-    }
+    return {name: functools.partial(make_start, name, delta=delta) for name in ("perturbation", "pca", "random")}
 
 
 # --- the oracle --------------------------------------------------------------------------
@@ -535,14 +513,13 @@ def draw_trial(
     """
     seed = check_int("seed", seed, minimum=0)
     trial = check_int("trial", trial, minimum=0)
-    model_seq, data_seq, init_seq = np.random.SeedSequence([seed, trial]).spawn(3)
-    model: BilinearModel = model_factory(np.random.default_rng(model_seq))
-    Y, X_star = model.sample(N, rng=np.random.default_rng(data_seq), dtype=dtype)
+    problem = draw_problem(model_factory, N, (seed, trial), dtype=dtype)
+    model, Y = problem.model, problem.Y
     starts = {
-        name: np.asarray(init(model.A, Y, np.random.default_rng(child)), dtype=dtype)
-        for (name, init), child in zip(inits.items(), init_seq.spawn(len(inits)))
+        name: np.asarray(init(model.A, Y, rng), dtype=dtype)
+        for (name, init), rng in zip(inits.items(), problem.start_rngs(len(inits)))
     }
-    return model, Y, X_star, starts
+    return model, Y, problem.X_star, starts
 
 
 def _one_trial(model_factory, inits, variants, N, seed, trial, dtype, signs, nudge):

@@ -41,20 +41,18 @@ from ._threads import blas_threads
 from ._checks import RngLike, as_rng, check_bias, check_int, check_matrix, check_real
 from .descent import TrainSettings, train
 from .experiments import train_many
-from .initialization import perturbed_init
 from .metrics import column_distances, matched_distance
-from .models import BilinearModel, GaussianMixture, NonnegativeSparseCoding, SparseCoding, random_dictionary
+from .models import BilinearModel, GaussianMixture, SparseCoding
 # moved to aelib.population / aelib.fitting; kept importable (aelib.recovery.X)
 from .fitting import Slope, extrapolate_floor, fit_loglog_slope, seed_slopes  # noqa: F401
 from .population import chain_expectation, oracle_support_gradient, population_gradient, support_moment  # noqa: F401
+from .problems import NONNEGATIVE_RANGE, make_model, make_problem, make_start  # noqa: F401 (aelib.recovery.make_model, as before)
 
 __all__ = [
-    "NONNEGATIVE_RANGE",
     "THEOREM4_SLOPES",
     "PopulationResult",
     "population_descent",
     "oracle_support_train",
-    "make_model",
     "theorem4_settings",
     "RecoveryResult",
     "recovery_run",
@@ -62,10 +60,6 @@ __all__ = [
     "population_point",
     "floor_decomposition",
 ]
-
-#: Default range [a1, a2] of the non-zero values of the non-negative model in this chapter
-#: (kappa1 = 1.25, kappa2 = 19/12; threshold a1/2 = 0.5 as for the sparse model).
-NONNEGATIVE_RANGE: Tuple[float, float] = (1.0, 1.5)
 
 #: Exponents of the floor terms of Thm. 4: O(m k^2 / n^2) (sparse, (ii)) and O(k^3 / m)
 #: (non-negative, (iii)), as {model: {"n": ., "k": ., "m": .}}.
@@ -245,27 +239,6 @@ def oracle_support_train(
 
 
 # --- the real autoencoder on finite samples ----------------------------------------------
-
-
-def make_model(kind: str, A: np.ndarray, *, k: int, noise_std: float = 0.0, a1: Optional[float] = None,
-               a2: Optional[float] = None) -> BilinearModel:
-    """One of the three generative models by name: "mixture", "sparse" or "nonnegative".
-
-    "sparse" is :class:`aelib.SparseCoding` (a1 defaults to 1: Rademacher codes);
-    "nonnegative" is :class:`aelib.NonnegativeSparseCoding` with [a1, a2] defaulting
-    to :data:`NONNEGATIVE_RANGE`; "mixture" is :class:`aelib.GaussianMixture` (k must be 1).
-    """
-    if kind == "mixture":
-        if k != 1:
-            raise ValueError(f"k: the mixture has k = 1, got {k}")
-        return GaussianMixture(A, noise_std=noise_std)
-    if kind == "sparse":
-        return SparseCoding(A, k=k, noise_std=noise_std, a1=1.0 if a1 is None else a1)
-    if kind == "nonnegative":
-        lo, hi = NONNEGATIVE_RANGE
-        return NonnegativeSparseCoding(A, k=k, a1=lo if a1 is None else a1, a2=hi if a2 is None else a2,
-                                       noise_std=noise_std)
-    raise ValueError(f"kind: expected 'mixture', 'sparse' or 'nonnegative', got {kind!r}")
 
 
 def theorem4_settings(model: BilinearModel, activation: str = "threshold", *, lr_scale: float = 1.0,
@@ -462,14 +435,12 @@ def recovery_point(
     k = check_int("k", k, minimum=1, maximum=m)
     variants = list(variants)
     deltas = [float(d) for d in deltas]
-    seeds = np.random.SeedSequence([int(seed), n, m, k]).spawn(3)
-    A = random_dictionary(n, m, rng=np.random.default_rng(seeds[0]))
-    model = make_model(kind, A, k=k, noise_std=noise_std)
-    init_rng = np.random.default_rng(seeds[2])
-    starts = [perturbed_init(A, d, rng=init_rng) for d in deltas]
+    problem = make_problem(kind, n, m, k, N, noise_std, (seed, n, m, k), dtype=np.float32)
+    model, start_rng = problem.model, problem.start_rng()
+    starts = [make_start("perturbation", model.A, None, start_rng, delta=d) for d in deltas]
     settings = [theorem4_settings(model, v, lr_scale=lr_scale) for v in variants]
     runs = recovery_run(model, [W for _ in variants for W in starts], [s for s in settings for _ in starts],
-                        N=N, rng=np.random.default_rng(seeds[1]), steps=steps, level=level, history=False)
+                        N=N, rng=problem.data_rng(), steps=steps, level=level, Y=problem.Y, history=False)
     out = {}
     for j, v in enumerate(variants):
         chunk = runs[j * len(starts) : (j + 1) * len(starts)]
@@ -498,10 +469,9 @@ def population_point(*, kind: str, n: int, m: int, k: int, seed: int = 0, delta0
     n = check_int("n", n, minimum=1)
     m = check_int("m", m, minimum=1)
     k = check_int("k", k, minimum=1, maximum=m)
-    seeds = np.random.SeedSequence([int(seed), n, m, k]).spawn(3)
-    A = random_dictionary(n, m, rng=np.random.default_rng(seeds[0]))
-    model = make_model(kind, A, k=k, noise_std=noise_std)
-    W0 = perturbed_init(A, delta0, rng=np.random.default_rng(seeds[2]))
+    problem = make_problem(kind, n, m, k, None, noise_std, (seed, n, m, k))
+    model = problem.model
+    W0 = make_start("perturbation", model.A, None, problem.start_rng(), delta=delta0)
     if lr_scale is None:
         lr_scale = 0.75 if model.kappa1 == 0.0 else 1.5
     lr = theorem4_settings(model, "threshold", lr_scale=lr_scale)["lr"]
@@ -537,15 +507,14 @@ def floor_decomposition(*, kind: str, n: int, m: int, k: int, Ns: Sequence[int] 
     k = check_int("k", k, minimum=1, maximum=m)
     Ns = [check_int("N", N, minimum=1) for N in Ns]
     steps = check_int("steps", steps, minimum=1)
-    seeds = np.random.SeedSequence([int(seed), n, m, k]).spawn(3)
-    A = random_dictionary(n, m, rng=np.random.default_rng(seeds[0]))
-    model = make_model(kind, A, k=k)
-    W0 = perturbed_init(A, delta0, rng=np.random.default_rng(seeds[2]))
+    problem = make_problem(kind, n, m, k, None, 0.0, (seed, n, m, k))
+    model, A = problem.model, problem.A
+    W0 = make_start("perturbation", A, None, problem.start_rng(), delta=delta0)
     settings = theorem4_settings(model, activation)
     decay = {key: settings[key] for key in ("b0", "bias_decay") if key in settings}
     population = population_descent(model, W0, lr=0.75 * settings["lr"], steps=10 * steps, tol=1e-7,
                                      bias_floor=settings.get("bias_floor"), **decay).floor
-    data_rng = np.random.default_rng(seeds[1])
+    data_rng = problem.data_rng()
     oracle, autoencoder = [], []
     for N in Ns:
         Y, X_star = model.sample(N, rng=data_rng, dtype=np.float32)

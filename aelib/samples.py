@@ -27,11 +27,11 @@ import numpy as np
 
 from ._checks import check_int, check_real
 from .experiments import oracle_class_means
-from .initialization import perturbed_init
 from .autoencoder import encode
 from .metrics import align, matched_distance
-from .models import BilinearModel, GaussianMixture, SparseCoding, random_dictionary
-from .recovery import make_model, recovery_run, support_moment, theorem4_settings
+from .models import BilinearModel, GaussianMixture, SparseCoding
+from .problems import make_problem, make_start
+from .recovery import recovery_run, support_moment, theorem4_settings
 
 __all__ = ["code_second_moment", "oracle_error", "sample_point", "samples_needed"]
 
@@ -131,12 +131,10 @@ def sample_point(
     k = check_int("k", k, minimum=1, maximum=m)
     N = check_int("N", N, minimum=1)
     noise_std = check_real("noise_std", noise_std, minimum=0.0)
-    base = np.random.SeedSequence([int(seed), n, m, k]).spawn(2)
-    A = random_dictionary(n, m, rng=np.random.default_rng(base[0]))
-    model = make_model(kind, A, k=k, noise_std=noise_std)
-    W0 = perturbed_init(A, delta0, rng=np.random.default_rng(base[1]))
-    data_rng = np.random.default_rng(np.random.SeedSequence([int(seed), n, m, k, N]))
-    Y, X_star = model.sample(N, rng=data_rng, dtype=np.float32)
+    problem = make_problem(kind, n, m, k, N, noise_std, (seed, n, m, k), data_seed=(seed, n, m, k, N),
+                           dtype=np.float32)
+    model, A, Y, X_star = problem.model, problem.A, problem.Y, problem.X_star
+    W0 = make_start("perturbation", A, None, problem.start_rng(), delta=delta0)
     signs = isinstance(model, SparseCoding)
     settings = theorem4_settings(model, activation, lr_scale=lr_scale)
     run = recovery_run(model, W0, settings, N=N, rng=0, steps=steps, Y=Y, history=False)

@@ -37,6 +37,24 @@ Diagnostics
 returns one record per pair: it is the point function of the chapter's
 :func:`aelib.sweep`. :func:`success_probability` and :func:`failure_causes`
 summarize a list of records.
+
+Records
+-------
+A record of :func:`start_trial` has the keys ``n, m, noise_std, N, seed, steps,
+encoder, start`` (the point), ``distance`` (final matched distance
+``||pi(W) - A||_F``), ``max_column`` (largest matched column distance),
+``recovered`` and ``located`` (bools: max_column within each radius), ``loss0`` and
+``loss`` (first and final loss), ``dead_start`` (units of W^0 silent under b^0),
+``stuck_start`` (units of W^0 silent under the bias the run ends with: since
+abs(b) never grows, such a unit is silent at every step, gets no gradient and is
+still dead at the end), ``collisions_start`` (:func:`duplicate_columns` of W^0:
+units pointing to a cluster another unit points to more closely), ``stalled``
+(bool, :func:`stalled_start`: such a run is never counted as recovering or
+locating A, since where it ends is decided by rounding), ``dead, duplicate,
+straddle, near`` (column counts at the end, from :func:`classify_columns`),
+``uncovered`` (clusters with no column within ``locate_radius`` at the end) and
+``cause`` (``"stalled"``, else the worst column label of a failed run, or
+``"none"`` for a run that recovers A).
 """
 
 from __future__ import annotations
@@ -49,9 +67,8 @@ from ._checks import as_rng, check_activation, check_bias, check_int, check_matr
 from .autoencoder import encode
 from .descent import train
 from .experiments import train_many
-from .initialization import pca_init, perturbed_init, random_init
 from .metrics import column_distances
-from .models import GaussianMixture, random_dictionary
+from .problems import make_problem, make_start
 
 __all__ = [
     "START_ENCODERS",
@@ -359,14 +376,57 @@ def collision_free_probability(m: int) -> float:
     return float(np.exp(np.sum(np.log(np.arange(1, m + 1))) - m * np.log(m)))
 
 
-def _start(name: str, A: np.ndarray, Y: np.ndarray, rng: np.random.Generator, delta: float) -> np.ndarray:
-    if name == "random":
-        return random_init(A.shape[0], A.shape[1], rng=rng)
-    if name == "pca":
-        return pca_init(Y, A.shape[1])
-    if name == "perturbation":
-        return perturbed_init(A, delta, rng=rng)
-    raise ValueError(f"starts: unknown start {name!r}; expected some of {START_NAMES}")
+def _check_names(argument: str, what: str, given: Optional[Iterable[str]], known: Sequence[str]) -> List[str]:
+    """``given`` as a list (all of ``known`` when None), every name one of ``known``."""
+    names = list(known) if given is None else list(given)
+    for name in names:
+        if name not in known:
+            raise ValueError(f"{argument}: unknown {what} {name!r}; expected some of {tuple(known)}")
+    return names
+
+
+def _trial_starts(problem, starts: Sequence[str], delta: float) -> Dict[str, np.ndarray]:
+    """W^0 of each start: one child of the start stream per name of :data:`START_NAMES`, in that
+    order, so that a start's W^0 does not depend on which other starts are drawn."""
+    A, Y = problem.A, problem.Y
+    rngs = dict(zip(START_NAMES, problem.start_rngs(len(START_NAMES))))
+    return {name: make_start(name, A, Y, rngs[name], delta=delta).astype(Y.dtype) for name in starts}
+
+
+def _run_record(run: Tuple[str, str], setting: Mapping, result, W0: np.ndarray, Y: np.ndarray, A: np.ndarray,
+                success_radius: float, locate_radius: float) -> Dict[str, object]:
+    """The outcome and the diagnostics of one trained (encoder, start) pair (the keys of
+    :func:`start_trial` after the point's)."""
+    activation, lam = setting["activation"], setting.get("lam")
+    cols = column_distances(result.W.astype(np.float64), A)
+    labels = classify_columns(
+        result.W, result.b, Y, A, activation=activation, lam=lam,
+        success_radius=success_radius, locate_radius=locate_radius,
+    )
+    counts = {cause: int(np.sum(labels == cause)) for cause in _COLUMN_CAUSES}
+    schedule = {key: setting[key] for key in ("bias_decay", "bias_floor") if key in setting}
+    stalled = stalled_start(W0, setting["b0"], Y, lr=setting["lr"], activation=activation, lam=lam, **schedule)
+    recovered = bool(cols.max() <= success_radius) and not stalled
+    if stalled:
+        cause = "stalled"
+    else:
+        cause = "none" if recovered else next((c for c in _COLUMN_CAUSES if counts[c]), "near")
+    return {
+        "encoder": run[0], "start": run[1],
+        "distance": float(np.linalg.norm(cols)),
+        "max_column": float(cols.max()),
+        "recovered": recovered,
+        "located": bool(cols.max() <= locate_radius) and not stalled,
+        "loss0": float(result.loss[0]),
+        "loss": float(result.loss[-1]),
+        "dead_start": int(dead_units(W0, setting["b0"], Y, activation=activation, lam=lam).sum()),
+        "stuck_start": int(dead_units(W0, result.b, Y, activation=activation, lam=lam).sum()),
+        "collisions_start": int(duplicate_columns(W0, A).sum()),
+        "stalled": stalled,
+        **counts,
+        "uncovered": int((~coverage(result.W, A, radius=locate_radius)).sum()),
+        "cause": cause,
+    }
 
 
 def start_trial(
@@ -386,13 +446,13 @@ def start_trial(
 ) -> List[Dict[str, object]]:
     """Train every (encoder, start) pair on one Gaussian-mixture problem; diagnose each run.
 
-    The problem is drawn as in Sec. 6 -- A with i.i.d. Gaussian columns, normalized,
-    and N samples y = A_i + eta (i uniform, eta ~ N(0, noise_std^2 I)) -- from
+    The problem is Sec. 6's mixture (:func:`aelib.make_problem`), drawn from
     ``numpy.random.SeedSequence([seed, n, m])`` spawned into three streams (A, data,
-    starts). The noise level does not enter the seed, so runs that differ only in
-    noise_std share A, the labels and the standard-normal noise. Every pair is
-    trained with :func:`aelib.train` (lr = m, ``steps`` updates) with the settings of
-    :data:`START_ENCODERS`.
+    starts); the noise level does not enter the seed, so runs that differ only in
+    noise_std share A, the labels and the standard-normal noise. The starts come from
+    :func:`aelib.make_start`. Every pair is trained with the update of :func:`aelib.train`
+    (lr = m, ``steps`` updates; all pairs at once with :func:`aelib.train_many`) with the
+    settings of :data:`START_ENCODERS`.
 
     Parameters
     ----------
@@ -421,87 +481,29 @@ def start_trial(
     Returns
     -------
     list of dict
-        One record per (encoder, start), with the keys ``n, m, noise_std, N, seed,
-        steps, encoder, start`` (the point), ``distance`` (final matched distance
-        ``||pi(W) - A||_F``), ``max_column`` (largest matched column distance),
-        ``recovered`` and ``located`` (bools: max_column within each radius),
-        ``loss0`` and ``loss`` (first and final loss), ``dead_start`` (units of
-        W^0 silent under b^0), ``stuck_start`` (units of W^0 silent under the bias
-        the run ends with: since abs(b) never grows, such a unit is silent at every
-        step, gets no gradient and is still dead at the end), ``collisions_start``
-        (:func:`duplicate_columns` of W^0: units pointing to a cluster another unit
-        points to more closely), ``stalled`` (bool, :func:`stalled_start`: such a
-        run is never counted as recovering or locating A, since where it ends is
-        decided by rounding), ``dead, duplicate, straddle, near`` (column counts
-        at the end, from :func:`classify_columns`), ``uncovered`` (clusters with no
-        column within ``locate_radius`` at the end) and ``cause`` (``"stalled"``,
-        else the worst column label of a failed run, or ``"none"`` for a run that
-        recovers A).
+        One record per (encoder, start): the point (``n, m, noise_std, N, seed,
+        steps``), then ``encoder``, ``start`` and the outcome and diagnostics listed
+        under "Records" in the module docstring.
     """
     n = check_int("n", n, minimum=1)
     m = check_int("m", m, minimum=2)
     N = check_int("N", N, minimum=m)
-    seed = check_int("seed", seed, minimum=0)
-    steps = check_int("steps", steps, minimum=0)
-    noise_std = check_real("noise_std", noise_std, minimum=0.0)
+    point = {"n": n, "m": m, "noise_std": check_real("noise_std", noise_std, minimum=0.0), "N": N,
+             "seed": check_int("seed", seed, minimum=0), "steps": check_int("steps", steps, minimum=0)}
     delta = check_real("delta", delta, minimum=0.0)
-    encoders = list(START_ENCODERS) if encoders is None else list(encoders)
-    starts = list(START_NAMES) if starts is None else list(starts)
-    for name in encoders:
-        if name not in START_ENCODERS:
-            raise ValueError(f"encoders: unknown encoder {name!r}; expected some of {tuple(START_ENCODERS)}")
-    for name in starts:
-        if name not in START_NAMES:
-            raise ValueError(f"starts: unknown start {name!r}; expected some of {START_NAMES}")
+    encoders = _check_names("encoders", "encoder", encoders, tuple(START_ENCODERS))
+    starts = _check_names("starts", "start", starts, START_NAMES)
     if dtype not in ("float32", "float64"):
         raise ValueError(f"dtype: expected 'float32' or 'float64', got {dtype!r}")
-
-    model_seq, data_seq, init_seq = np.random.SeedSequence([seed, n, m]).spawn(3)
-    A = random_dictionary(n, m, rng=np.random.default_rng(model_seq))
-    Y, _ = GaussianMixture(A, noise_std=noise_std).sample(N, rng=np.random.default_rng(data_seq), dtype=np.dtype(dtype))
-    start_rngs = dict(zip(START_NAMES, (np.random.default_rng(s) for s in init_seq.spawn(len(START_NAMES)))))
-    W0s = {name: _start(name, A, Y, start_rngs[name], delta).astype(Y.dtype) for name in starts}
-
-    pairs = [(encoder, start) for encoder in encoders for start in starts]
-    settings = [{**START_ENCODERS[encoder], "lr": float(m)} for encoder, _ in pairs]
+    problem = make_problem("mixture", n, m, 1, N, point["noise_std"], (point["seed"], n, m), dtype=np.dtype(dtype))
+    W0s = _trial_starts(problem, starts, delta)
+    runs = [(encoder, start) for encoder in encoders for start in starts]
+    settings = [{**START_ENCODERS[encoder], "lr": float(m)} for encoder, _ in runs]
     # All pairs share the passes over Y; each follows exactly the update of aelib.train.
-    results = train_many(Y, [W0s[start] for _, start in pairs], settings, steps=steps)
-
-    records = []
-    for (encoder, start), setting, result in zip(pairs, settings, results):
-        activation, lam = setting["activation"], setting.get("lam")
-        W0 = W0s[start]
-        cols = column_distances(result.W.astype(np.float64), A)
-        labels = classify_columns(
-            result.W, result.b, Y, A, activation=activation, lam=lam,
-            success_radius=success_radius, locate_radius=locate_radius,
-        )
-        counts = {cause: int(np.sum(labels == cause)) for cause in _COLUMN_CAUSES}
-        schedule = {key: setting[key] for key in ("bias_decay", "bias_floor") if key in setting}
-        stalled = stalled_start(W0, setting["b0"], Y, lr=setting["lr"], activation=activation, lam=lam, **schedule)
-        recovered = bool(cols.max() <= success_radius) and not stalled
-        if stalled:
-            cause = "stalled"
-        else:
-            cause = "none" if recovered else next((c for c in _COLUMN_CAUSES if counts[c]), "near")
-        records.append({
-            "n": n, "m": m, "noise_std": noise_std, "N": N, "seed": seed, "steps": steps,
-            "encoder": encoder, "start": start,
-            "distance": float(np.linalg.norm(cols)),
-            "max_column": float(cols.max()),
-            "recovered": recovered,
-            "located": bool(cols.max() <= locate_radius) and not stalled,
-            "loss0": float(result.loss[0]),
-            "loss": float(result.loss[-1]),
-            "dead_start": int(dead_units(W0, setting["b0"], Y, activation=activation, lam=lam).sum()),
-            "stuck_start": int(dead_units(W0, result.b, Y, activation=activation, lam=lam).sum()),
-            "collisions_start": int(duplicate_columns(W0, A).sum()),
-            "stalled": stalled,
-            **counts,
-            "uncovered": int((~coverage(result.W, A, radius=locate_radius)).sum()),
-            "cause": cause,
-        })
-    return records
+    results = train_many(problem.Y, [W0s[start] for _, start in runs], settings, steps=point["steps"])
+    return [{**point, **_run_record(run, setting, result, W0s[run[1]], problem.Y, problem.A,
+                                    success_radius, locate_radius)}
+            for run, setting, result in zip(runs, settings, results)]
 
 
 def _records(records) -> List[Mapping]:
