@@ -43,6 +43,7 @@ import numpy as np
 from ._threads import blas_threads
 from ._checks import RngLike, as_rng, check_int, check_matrix, check_real
 from .descent import TrainResult, TrainSettings
+from .experiments import oracle_class_means
 from .metrics import column_distances, matched_distance
 from .models import normalize_columns
 from .problems import Problem, make_problem, make_start
@@ -405,8 +406,6 @@ def mixture_comparison(
         One row per (method, start), as described under "Rows" in the module docstring
         (``problem`` is "mixture").
     """
-    from .experiments import oracle_class_means
-
     n, m = check_int("n", n, minimum=1), check_int("m", m, minimum=2)
     N, seed = check_int("N", N, minimum=m), check_int("seed", seed, minimum=0)
     steps = check_int("steps", steps, minimum=0)
@@ -560,8 +559,7 @@ def sparse_comparison(
     seed : int
     steps : int, default 50
         Steps of the autoencoder and of the neural update.
-    delta : float, default 0.3
-    lr_scale : float, default 1.0
+    delta, lr_scale : float, default 0.3 and 1.0
     alpha_own, alpha_start : float
         Sparsity penalties of dictionary learning (tune them with
         :func:`dictionary_learning_point` on another seed).
@@ -572,11 +570,8 @@ def sparse_comparison(
     Returns
     -------
     list of dict
-        Rows as in :func:`mixture_comparison` (``problem`` is "sparse"); methods from a
-        spectral start that failed have NaN errors.
+        One row per (method, start), as under "Rows" in the module docstring ("sparse").
     """
-    from .experiments import oracle_class_means
-
     n, m = check_int("n", n, minimum=1), check_int("m", m, minimum=2)
     k, N = check_int("k", k, minimum=1, maximum=m), check_int("N", N, minimum=3)
     seed, steps = check_int("seed", seed, minimum=0), check_int("steps", steps, minimum=0)

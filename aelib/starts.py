@@ -68,7 +68,7 @@ from .autoencoder import encode
 from .descent import train
 from .experiments import train_many
 from .metrics import column_distances
-from .problems import make_problem, make_start
+from .problems import Problem, make_problem, make_start
 
 __all__ = [
     "START_ENCODERS",
@@ -385,18 +385,19 @@ def _check_names(argument: str, what: str, given: Optional[Iterable[str]], known
     return names
 
 
-def _trial_starts(problem, starts: Sequence[str], delta: float) -> Dict[str, np.ndarray]:
+def _trial_starts(problem: Problem, starts: Sequence[str], delta: float) -> Dict[str, np.ndarray]:
     """W^0 of each start: one child of the start stream per name of :data:`START_NAMES`, in that
     order, so that a start's W^0 does not depend on which other starts are drawn."""
-    A, Y = problem.A, problem.Y
+    A, Y, delta = problem.A, problem.Y, check_real("delta", delta, minimum=0.0)
     rngs = dict(zip(START_NAMES, problem.start_rngs(len(START_NAMES))))
     return {name: make_start(name, A, Y, rngs[name], delta=delta).astype(Y.dtype) for name in starts}
 
 
-def _run_record(run: Tuple[str, str], setting: Mapping, result, W0: np.ndarray, Y: np.ndarray, A: np.ndarray,
+def _run_record(run: Tuple[str, str], setting: Mapping, result, W0: np.ndarray, problem: Problem,
                 success_radius: float, locate_radius: float) -> Dict[str, object]:
     """The outcome and the diagnostics of one trained (encoder, start) pair (the keys of
     :func:`start_trial` after the point's)."""
+    A, Y = problem.A, problem.Y
     activation, lam = setting["activation"], setting.get("lam")
     cols = column_distances(result.W.astype(np.float64), A)
     labels = classify_columns(
@@ -446,13 +447,12 @@ def start_trial(
 ) -> List[Dict[str, object]]:
     """Train every (encoder, start) pair on one Gaussian-mixture problem; diagnose each run.
 
-    The problem is Sec. 6's mixture (:func:`aelib.make_problem`), drawn from
-    ``numpy.random.SeedSequence([seed, n, m])`` spawned into three streams (A, data,
-    starts); the noise level does not enter the seed, so runs that differ only in
-    noise_std share A, the labels and the standard-normal noise. The starts come from
-    :func:`aelib.make_start`. Every pair is trained with the update of :func:`aelib.train`
-    (lr = m, ``steps`` updates; all pairs at once with :func:`aelib.train_many`) with the
-    settings of :data:`START_ENCODERS`.
+    The problem is Sec. 6's mixture (:func:`aelib.make_problem`) from
+    ``numpy.random.SeedSequence([seed, n, m])`` (noise_std does not enter the seed:
+    runs that differ only in it share A, the labels and the standard-normal noise), the
+    starts come from :func:`aelib.make_start`, and every pair is trained with the update
+    of :func:`aelib.train` (lr = m, ``steps`` updates, the settings of :data:`START_ENCODERS`;
+    all pairs at once with :func:`aelib.train_many`).
 
     Parameters
     ----------
@@ -485,12 +485,10 @@ def start_trial(
         steps``), then ``encoder``, ``start`` and the outcome and diagnostics listed
         under "Records" in the module docstring.
     """
-    n = check_int("n", n, minimum=1)
-    m = check_int("m", m, minimum=2)
+    n, m = check_int("n", n, minimum=1), check_int("m", m, minimum=2)
     N = check_int("N", N, minimum=m)
     point = {"n": n, "m": m, "noise_std": check_real("noise_std", noise_std, minimum=0.0), "N": N,
              "seed": check_int("seed", seed, minimum=0), "steps": check_int("steps", steps, minimum=0)}
-    delta = check_real("delta", delta, minimum=0.0)
     encoders = _check_names("encoders", "encoder", encoders, tuple(START_ENCODERS))
     starts = _check_names("starts", "start", starts, START_NAMES)
     if dtype not in ("float32", "float64"):
@@ -499,11 +497,9 @@ def start_trial(
     W0s = _trial_starts(problem, starts, delta)
     runs = [(encoder, start) for encoder in encoders for start in starts]
     settings = [{**START_ENCODERS[encoder], "lr": float(m)} for encoder, _ in runs]
-    # All pairs share the passes over Y; each follows exactly the update of aelib.train.
     results = train_many(problem.Y, [W0s[start] for _, start in runs], settings, steps=point["steps"])
-    return [{**point, **_run_record(run, setting, result, W0s[run[1]], problem.Y, problem.A,
-                                    success_radius, locate_radius)}
-            for run, setting, result in zip(runs, settings, results)]
+    return [{**point, **_run_record(run, s, result, W0s[run[1]], problem, success_radius, locate_radius)}
+            for run, s, result in zip(runs, settings, results)]
 
 
 def _records(records) -> List[Mapping]:
