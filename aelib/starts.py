@@ -63,7 +63,7 @@ from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 
-from ._checks import as_rng, check_activation, check_bias, check_int, check_matrix, check_real
+from ._checks import check_int, check_matrix, check_real
 from .autoencoder import encode
 from .descent import train
 from .experiments import train_many
