@@ -40,10 +40,9 @@ from ._checks import RngLike, as_rng, check_int, check_matrix, check_real
 from ._threads import blas_threads
 from .autoencoder import _squared_norm
 from .descent import TrainResult, TrainSettings, _descent_step, train
-from .initialization import perturbed_init
 from .metrics import matched_distance
-from .models import BilinearModel, GaussianMixture, coherence, normalize_columns, random_dictionary
-from .problems import draw_problem, make_start, model_factory
+from .models import BilinearModel, GaussianMixture, coherence, normalize_columns
+from .problems import draw_problem, make_problem, make_start, model_factory
 
 __all__ = [
     "PAPER_SETTINGS",
@@ -368,7 +367,8 @@ def run_mixture_descent(
     """One training run on a fresh Gaussian mixture from a perturbed start (Sec. 5-6).
 
     Draws A = random_dictionary(n, m), N samples of the mixture with noise ``noise_std``
-    (float32), W^0 = perturbed_init(A, delta) (Sec. 6, init (i)), and trains with
+    (float32) through :func:`aelib.make_problem`, W^0 = perturbed_init(A, delta) (Sec. 6,
+    init (i), :func:`aelib.make_start`), and trains with
     :func:`aelib.train` (threshold lam = 1/2 for ``activation="threshold"``), recording the
     matched distance. All randomness comes from ``seed``.
 
@@ -376,14 +376,14 @@ def run_mixture_descent(
     -------
     TrainResult
     """
+    # one Generator for A, the data and the start, in that order (make_problem's single-Generator scheme)
     rng = np.random.default_rng(check_int("seed", seed, minimum=0))
-    A = random_dictionary(n, m, rng=rng)
-    Y, _ = GaussianMixture(A, noise_std=noise_std).sample(N, rng=rng, dtype=np.float32)
-    W0 = perturbed_init(A, delta, rng=rng)
+    problem = make_problem("mixture", n, m, 1, N, noise_std, rng, dtype=np.float32)
+    W0 = make_start("perturbation", problem.A, problem.Y, problem.start_rng(), delta=delta)
     lam = 0.5 if activation == "threshold" else None
     return train(
-        Y, W0, b0, lr=lr, steps=steps, activation=activation, lam=lam,
-        bias_decay=bias_decay, bias_floor=bias_floor, A=A,
+        problem.Y, W0, b0, lr=lr, steps=steps, activation=activation, lam=lam,
+        bias_decay=bias_decay, bias_floor=bias_floor, A=problem.A,
     )
 
 

@@ -37,8 +37,8 @@ from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
+from ._checks import RngLike, as_rng, check_int, check_matrix, check_real
 from ._threads import blas_threads
-from ._checks import RngLike, as_rng, check_bias, check_int, check_matrix, check_real
 from .descent import TrainSettings, train
 from .experiments import train_many
 from .metrics import column_distances, matched_distance
