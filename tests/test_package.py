@@ -49,3 +49,51 @@ def test_models_exported_with_sample(name):
 def test_all_names_resolve():
     for name in aelib.__all__:
         assert getattr(aelib, name) is not None, name
+
+
+# The layers of DESIGN.md, lowest first. A module may import from its own layer or a lower one
+# (arrows point down only): numerics never import plots, and the trainer knows no experiment.
+LAYERS = {
+    "core": {"_checks", "_threads", "models", "autoencoder", "metrics", "initialization", "consistency"},
+    "trainer": {"descent"},
+    "drivers": {"descent_checks", "population", "fitting", "problems", "experiments", "recovery", "samples",
+                "starts", "baselines", "estimator"},
+    "top": {"sweeps", "report", "plots", "explorers"},
+}
+RANK = {module: rank for rank, names in enumerate(LAYERS.values()) for module in names}
+
+
+def _layer_of(path: pathlib.Path) -> str:
+    parts = path.relative_to(PACKAGE).with_suffix("").parts
+    return parts[0]
+
+
+def _relative_imports(path: pathlib.Path):
+    """The aelib modules a file imports with ``from .x import`` (at any depth, lazy imports included)."""
+    inside_plots = path.parent.name == "plots"
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.level:
+            if inside_plots and node.level == 1:
+                yield "plots"
+            elif node.module:
+                yield node.module.split(".")[0]
+            else:  # "from . import x": a submodule, or a name of the package (its defining module counts)
+                for alias in node.names:
+                    defined_in = getattr(getattr(aelib, alias.name, None), "__module__", None) or ""
+                    if alias.name in RANK:
+                        yield alias.name
+                    elif defined_in.startswith("aelib."):
+                        yield defined_in.split(".")[1]
+
+
+def test_every_module_has_a_layer():
+    modules = {_layer_of(p) for p in MODULES if p.name != "__init__.py" or p.parent != PACKAGE}
+    assert modules == set(RANK), f"modules without a layer: {sorted(modules - set(RANK))}"
+
+
+@pytest.mark.parametrize("path", [p for p in MODULES if p != PACKAGE / "__init__.py"],
+                         ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_imports_point_down_the_layers(path):
+    own = _layer_of(path)
+    upward = [target for target in _relative_imports(path) if RANK[target] > RANK[own]]
+    assert not upward, f"{path.relative_to(PACKAGE)} ({own}) imports from a higher layer: {upward}"
