@@ -3,6 +3,7 @@
 import ast
 import inspect
 import pathlib
+import re
 
 import pytest
 
@@ -97,3 +98,12 @@ def test_imports_point_down_the_layers(path):
     own = _layer_of(path)
     upward = [target for target in _relative_imports(path) if RANK[target] > RANK[own]]
     assert not upward, f"{path.relative_to(PACKAGE)} ({own}) imports from a higher layer: {upward}"
+
+
+def test_api_reference_documents_every_public_module():
+    api = (PACKAGE.parent / "book" / "api.md").read_text()
+    documented = set(re.findall(r"^\.\. automodule:: (aelib[\w.]*)$", api, flags=re.M))
+    public = {"aelib." + ".".join(p.relative_to(PACKAGE).with_suffix("").parts)
+              for p in MODULES if not p.name.startswith("_")}
+    public |= {"aelib.plots"}  # the package's own page (its __init__)
+    assert public == documented, f"undocumented: {sorted(public - documented)}; stale: {sorted(documented - public)}"
