@@ -65,7 +65,7 @@ import numpy as np
 
 from ._checks import check_int, check_matrix, check_real
 from .autoencoder import encode
-from .descent import train
+from .descent import TrainSettings, train
 from .experiments import train_many
 from .metrics import column_distances
 from .problems import Problem, make_problem, make_start
@@ -92,10 +92,11 @@ __all__ = [
 #: The three encoder settings compared (lr = m for all, as in Sec. 6):
 #: the paper's ReLU schedule (b^0 = -1.25, b <- b/2), the same with the bias kept at
 #: abs(b) >= 0.25, and the hard threshold lam = 1/2 with b = 0 (Thm. 3 (iii), a1 = 1).
-START_ENCODERS: Dict[str, Dict[str, object]] = {
-    "relu-decay": {"activation": "relu", "b0": -1.25, "bias_decay": 2.0},
-    "relu-floor": {"activation": "relu", "b0": -1.25, "bias_decay": 2.0, "bias_floor": 0.25},
-    "threshold": {"activation": "threshold", "lam": 0.5, "b0": 0.0},
+#: Each is a :class:`aelib.TrainSettings` without ``lr`` (the runs set lr = m).
+START_ENCODERS: Dict[str, TrainSettings] = {
+    "relu-decay": TrainSettings(activation="relu", b0=-1.25, bias_decay=2.0),
+    "relu-floor": TrainSettings(activation="relu", b0=-1.25, bias_decay=2.0, bias_floor=0.25),
+    "threshold": TrainSettings(activation="threshold", lam=0.5, b0=0.0),
 }
 
 #: The starts compared: a random guess and PCA (Sec. 6, inits (iii) and (ii)), and a
@@ -496,7 +497,7 @@ def start_trial(
     problem = make_problem("mixture", n, m, 1, N, point["noise_std"], (point["seed"], n, m), dtype=np.dtype(dtype))
     W0s = _trial_starts(problem, starts, delta)
     runs = [(encoder, start) for encoder in encoders for start in starts]
-    settings = [{**START_ENCODERS[encoder], "lr": float(m)} for encoder, _ in runs]
+    settings = [START_ENCODERS[encoder].replace(lr=float(m)) for encoder, _ in runs]
     results = train_many(problem.Y, [W0s[start] for _, start in runs], settings, steps=point["steps"])
     return [{**point, **_run_record(run, s, result, W0s[run[1]], problem, success_radius, locate_radius)}
             for run, s, result in zip(runs, settings, results)]
