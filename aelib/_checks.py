@@ -10,7 +10,7 @@ or a fresh copy when a conversion is needed.
 from __future__ import annotations
 
 from numbers import Integral, Real
-from typing import Optional, Union
+from typing import Optional, Tuple, Union
 
 import numpy as np
 
@@ -174,6 +174,15 @@ def check_unit_columns(name: str, A: np.ndarray, *, rtol: float = 1e-6) -> None:
             f"{name}: expected unit-norm columns (Def. 1); column {int(bad[0])} has norm "
             f"{norms[bad[0]]:.6g}. Normalize with aelib.normalize_columns first."
         )
+
+
+def check_same_shape(name: str, value, reference_name: str, reference) -> Tuple[np.ndarray, np.ndarray]:
+    """Validate two matrices that must have one shape (W and A, X and X*); return (value, reference)."""
+    reference = check_matrix(reference_name, reference)
+    value = check_matrix(name, value)
+    if value.shape != reference.shape:
+        raise ValueError(f"{name}: expected the shape of {reference_name} {reference.shape}, got {value.shape}")
+    return value, reference
 
 
 def check_bias(name: str, value, m: int, dtype=np.float64) -> np.ndarray:

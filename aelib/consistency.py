@@ -13,7 +13,7 @@ from typing import Optional, Sequence, Tuple
 
 import numpy as np
 
-from ._checks import RngLike, as_rng, check_activation, check_int, check_matrix, check_real, check_unit_columns
+from ._checks import RngLike, as_rng, check_activation, check_int, check_matrix, check_real, check_same_shape, check_unit_columns
 from .autoencoder import _validated, activate
 from .models import coherence
 
@@ -54,11 +54,7 @@ class RecoveryRates:
 
 
 def _codes(X, X_star) -> Tuple[np.ndarray, np.ndarray]:
-    X_star = check_matrix("X_star", X_star)
-    X = check_matrix("X", X)
-    if X.shape != X_star.shape:
-        raise ValueError(f"X: expected the shape of X_star {X_star.shape}, got {X.shape}")
-    return X, X_star
+    return check_same_shape("X", X, "X_star", X_star)
 
 
 def recovery_rates(X: np.ndarray, X_star: np.ndarray) -> RecoveryRates:

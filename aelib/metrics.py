@@ -14,7 +14,7 @@ from typing import Tuple
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from ._checks import check_matrix, check_real
+from ._checks import check_real, check_same_shape
 
 __all__ = [
     "Matching",
@@ -43,11 +43,7 @@ class Matching:
 
 
 def _pair(W, A) -> Tuple[np.ndarray, np.ndarray]:
-    A = check_matrix("A", A)
-    W = check_matrix("W", W)
-    if W.shape != A.shape:
-        raise ValueError(f"W: expected the shape of A {A.shape}, got {W.shape}")
-    return W, A
+    return check_same_shape("W", W, "A", A)
 
 
 def match_columns(W: np.ndarray, A: np.ndarray, *, signs: bool = False) -> Matching:
