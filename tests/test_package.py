@@ -107,3 +107,11 @@ def test_api_reference_documents_every_public_module():
               for p in MODULES if not p.name.startswith("_")}
     public |= {"aelib.plots"}  # the package's own page (its __init__)
     assert public == documented, f"undocumented: {sorted(public - documented)}; stale: {sorted(documented - public)}"
+
+
+def test_every_public_module_has_its_test_module():
+    """One test module per aelib module (the plots package's modules share tests/test_plots.py)."""
+    tests = PACKAGE.parent / "tests"
+    public = sorted(p.stem for p in PACKAGE.glob("*.py") if not p.name.startswith("_")) + ["plots"]
+    missing = [name for name in public if not (tests / f"test_{name}.py").exists()]
+    assert not missing, f"modules without tests/test_<module>.py: {missing}"
