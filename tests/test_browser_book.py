@@ -192,6 +192,22 @@ def test_no_external_assets_in_built_html():
     assert found == {}
 
 
+_API_XREF = re.compile(r'(<a class="reference[^>]*>)?<code class="xref py py-\w+[^"]*"><span class="pre">([^<]*)</span>')
+
+
+def test_api_names_link_to_their_definition():
+    """Every public aelib name a docstring refers to (``aelib.train``, or bare in its module) is a link."""
+    api = HTML / "book" / "api.html"
+    if not api.is_file():
+        pytest.fail(f"no built API page at {api}: run `make book` first", pytrace=False)
+    xrefs = [(bool(link), text.rstrip("()")) for link, text in _API_XREF.findall(api.read_text(encoding="utf-8"))]
+    import aelib
+
+    public = [text for _, text in xrefs if text.removeprefix("aelib.").split(".")[0] in aelib.__all__]
+    unlinked = sorted({text for linked, text in xrefs if not linked and text in public})
+    assert len(public) > 300 and unlinked == [], unlinked
+
+
 def test_chapter_5_offline_screenshot(driver, base_url):
     assert _open(driver, base_url, "book/05_descent.html")[1] == ""
     driver.execute_script("document.getElementById('thm-descent').scrollIntoView({block: 'start'});")

@@ -17,11 +17,17 @@
   page is removed from the later node (the first holder stays the link target). sphinx-proof's
   HTML visitor for ``:nonumber:`` boxes finds the box's title by that duplicated id, so it is
   replaced by one that finds the title by position (same output, less the second id).
+* **API names link where they are defined.** Docstrings name functions by their public path,
+  ``aelib.train``, while autodoc documents them where they are defined,
+  ``aelib.descent.train``; a name another module's docstring uses bare (``trace_descent`` in
+  :mod:`aelib.descent`) is not found either. A Python reference that Sphinx cannot resolve is
+  looked up as an attribute of the package ``aelib`` and resolved at its defining module.
 """
 
 from __future__ import annotations
 
 import re
+import sys
 
 from docutils import nodes
 from sphinx.application import Sphinx
@@ -108,6 +114,38 @@ def _depart_unenumerable_html(self, node: nodes.Element) -> None:
     self.body.append("</div>")
 
 
+def _defining_path(target: str):
+    """``aelib.train`` (or bare ``train``) -> ``aelib.descent.train``; None if not an aelib name."""
+    import importlib
+
+    parts = target.split(".")
+    if parts[0] == "aelib":
+        parts = parts[1:]
+    if not parts:
+        return None
+    package = importlib.import_module("aelib")
+    if not hasattr(package, parts[0]):
+        return None
+    module = getattr(getattr(package, parts[0]), "__module__", None)
+    if not isinstance(module, str) or not module.startswith("aelib."):
+        # a constant (no __module__): the submodule that lists it in its __all__
+        owners = [name for name, mod in sorted(sys.modules.items())
+                  if name.startswith("aelib.") and parts[0] in getattr(mod, "__all__", ())]
+        if len(owners) != 1:
+            return None
+        module = owners[0]
+    return ".".join([module] + parts)
+
+
+def _resolve_public_names(app: Sphinx, env: BuildEnvironment, node, contnode):
+    if node.get("refdomain") != "py":
+        return None
+    path = _defining_path(node.get("reftarget", ""))
+    if path is None or path == node.get("reftarget"):
+        return None
+    return env.get_domain("py").resolve_xref(env, node["refdoc"], app.builder, node["reftype"], path, node, contnode)
+
+
 def setup(app: Sphinx) -> dict:
     app.setup_extension("sphinx_proof")
     app.setup_extension("sphinx_exercise")
@@ -120,4 +158,5 @@ def setup(app: Sphinx) -> dict:
     app.connect("doctree-read", _record_proof_titles)
     app.connect("env-get-updated", _number_exercises_per_chapter, priority=900)
     app.connect("doctree-resolved", _drop_duplicate_ids, priority=900)
+    app.connect("missing-reference", _resolve_public_names)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
