@@ -47,18 +47,57 @@ __all__ = [
 
 
 def relu(z: np.ndarray) -> np.ndarray:
-    """ReLU(z) = max(z, 0), elementwise (Sec. 2.1)."""
+    """ReLU(z) = max(z, 0), elementwise (Sec. 2.1).
+
+    Parameters
+    ----------
+    z : array_like
+        Pre-activations, e.g. z = W^T y + b.
+
+    Returns
+    -------
+    ndarray
+        max(z, 0), the shape of ``z``.
+    """
     return np.maximum(z, 0)
 
 
 def hard_threshold(z: np.ndarray, lam: float) -> np.ndarray:
-    """threshold_lam(z) = ``z 1{|z| > lam}``, elementwise (Sec. 2.1)."""
+    """threshold_lam(z) = ``z 1{|z| > lam}``, elementwise (Sec. 2.1).
+
+    Parameters
+    ----------
+    z : array_like
+        Pre-activations, e.g. z = W^T y + b.
+    lam : float
+        Threshold, lam >= 0 (the paper takes lam = a1/2, Thm. 3 (i) and (iii)).
+
+    Returns
+    -------
+    ndarray
+        ``z 1{|z| > lam}``, the shape of ``z``.
+    """
     lam = check_real("lam", lam, minimum=0.0)
     return z * (np.abs(z) > lam)
 
 
 def activate(z: np.ndarray, activation: str = "relu", lam: Optional[float] = None) -> np.ndarray:
-    """Apply the activation sigma named by ``activation`` ("relu" or "threshold")."""
+    """Apply the activation sigma named by ``activation`` ("relu" or "threshold").
+
+    Parameters
+    ----------
+    z : array_like
+        Pre-activations, e.g. z = W^T y + b.
+    activation : {"relu", "threshold"}
+        Encoder activation sigma (Sec. 2.1).
+    lam : float, optional
+        Threshold of the hard-threshold activation (required for it; forbidden for ReLU).
+
+    Returns
+    -------
+    ndarray
+        sigma(z), the shape of ``z``.
+    """
     lam = check_activation(activation, lam)
     z = np.asarray(z)
     return relu(z) if activation == "relu" else hard_threshold(z, lam)
@@ -84,6 +123,7 @@ def encode(W: np.ndarray, b, Y: np.ndarray, *, activation: str = "relu", lam: Op
     Y : ndarray, shape (n, N)
         One sample per column.
     activation : {"relu", "threshold"}
+        Encoder activation sigma (Sec. 2.1).
     lam : float, optional
         Threshold of the hard-threshold activation (required for it, e.g. a1/2 as in
         Thm. 3 (i) and (iii); forbidden for ReLU).
@@ -100,7 +140,20 @@ def encode(W: np.ndarray, b, Y: np.ndarray, *, activation: str = "relu", lam: Op
 
 
 def decode(W: np.ndarray, X: np.ndarray) -> np.ndarray:
-    """Decoder output Y_hat = W X (eq. 2)."""
+    """Decoder output Y_hat = W X (eq. 2).
+
+    Parameters
+    ----------
+    W : ndarray, shape (n, m)
+        Shared weights.
+    X : ndarray, shape (m, N)
+        Codes, one per column (e.g. from :func:`encode`).
+
+    Returns
+    -------
+    Y_hat : ndarray, shape (n, N)
+        Reconstructions, one per column.
+    """
     X = check_matrix("X", X)
     W = check_matrix("W", W, cols=X.shape[0])
     return W @ X
@@ -111,6 +164,24 @@ def loss(W: np.ndarray, b, Y: np.ndarray, *, activation: str = "relu", lam: Opti
 
     This is the definition, computed with the residual; the trainer computes the same
     number without forming the n x N residual.
+
+    Parameters
+    ----------
+    W : ndarray, shape (n, m)
+        Shared weights.
+    b : float or ndarray, shape (m,)
+        Encoder bias (a scalar is broadcast to every unit).
+    Y : ndarray, shape (n, N)
+        One sample per column.
+    activation : {"relu", "threshold"}
+        Encoder activation sigma (Sec. 2.1).
+    lam : float, optional
+        Threshold of the hard-threshold activation (required for it; forbidden for ReLU).
+
+    Returns
+    -------
+    float
+        The mean loss over the N columns (accumulated in float64).
     """
     X = encode(W, b, Y, activation=activation, lam=lam)
     W, b, Y = _validated(W, b, Y)
@@ -125,9 +196,23 @@ def exact_gradient(W: np.ndarray, b, Y: np.ndarray, *, activation: str = "relu",
     sigma'(z) taken as 0 at the kinks. Computed plainly, forming the residual
     R = Y - W X; use it as a reference, not in loops.
 
+    Parameters
+    ----------
+    W : ndarray, shape (n, m)
+        Shared weights.
+    b : float or ndarray, shape (m,)
+        Encoder bias (a scalar is broadcast to every unit).
+    Y : ndarray, shape (n, N)
+        One sample per column.
+    activation : {"relu", "threshold"}
+        Encoder activation sigma (Sec. 2.1).
+    lam : float, optional
+        Threshold of the hard-threshold activation (required for it; forbidden for ReLU).
+
     Returns
     -------
     ndarray, shape (n, m)
+        Column i is the mean of grad_{W_i} L over the samples, in the dtype of ``Y``.
     """
     return _plain_gradient(W, b, Y, activation, lam, exact=True)
 
@@ -156,11 +241,15 @@ def gradient(W: np.ndarray, b, Y: np.ndarray, *, activation: str = "relu", lam: 
     Parameters
     ----------
     W : ndarray, shape (n, m)
+        Shared weights.
     b : float or ndarray, shape (m,)
+        Encoder bias (a scalar is broadcast to every unit).
     Y : ndarray, shape (n, N)
+        One sample per column.
     activation : {"relu", "threshold"}
+        Encoder activation sigma (Sec. 2.1).
     lam : float, optional
-        Threshold for ``activation="threshold"``.
+        Threshold of the hard-threshold activation (required for it; forbidden for ReLU).
 
     Returns
     -------
@@ -176,9 +265,23 @@ def gradient(W: np.ndarray, b, Y: np.ndarray, *, activation: str = "relu", lam: 
 def bias_gradient(W: np.ndarray, b, Y: np.ndarray, *, activation: str = "relu", lam: Optional[float] = None) -> np.ndarray:
     """Approximate gradient of the loss in b (Sec. 5): -mean of 1{x_i != 0} W_i^T (y - W x).
 
+    Parameters
+    ----------
+    W : ndarray, shape (n, m)
+        Shared weights.
+    b : float or ndarray, shape (m,)
+        Encoder bias (a scalar is broadcast to every unit).
+    Y : ndarray, shape (n, N)
+        One sample per column.
+    activation : {"relu", "threshold"}
+        Encoder activation sigma (Sec. 2.1).
+    lam : float, optional
+        Threshold of the hard-threshold activation (required for it; forbidden for ReLU).
+
     Returns
     -------
     ndarray, shape (m,)
+        In the dtype of ``Y``.
     """
     lam = check_activation(activation, lam)
     W, b, Y = _validated(W, b, Y)
@@ -268,9 +371,19 @@ def activation_derivative(z: np.ndarray, activation: str = "relu", lam: Optional
     (threshold) sigma is not differentiable; the value 0 there is the convention of
     :func:`exact_gradient`.
 
+    Parameters
+    ----------
+    z : array_like
+        Pre-activations, e.g. z = W^T y + b.
+    activation : {"relu", "threshold"}
+        Encoder activation sigma (Sec. 2.1).
+    lam : float, optional
+        Threshold of the hard-threshold activation (required for it; forbidden for ReLU).
+
     Returns
     -------
     ndarray of float, the shape of ``z``
+        0 or 1; in the dtype of ``z`` if it is floating, else float64.
     """
     lam = check_activation(activation, lam)
     z = np.asarray(z)
@@ -286,6 +399,19 @@ def kink_fraction(W: np.ndarray, b, Y: np.ndarray, *, activation: str = "relu", 
     The kinks are z = 0 for ReLU and ``|z| = lam`` for the hard threshold, where sigma' in
     eq. (4) is undefined. Only there can the exact gradient (eq. 4) and the paper's
     approximate gradient (1{x_i != 0} in place of sigma') differ.
+
+    Parameters
+    ----------
+    W : ndarray, shape (n, m)
+        Shared weights.
+    b : float or ndarray, shape (m,)
+        Encoder bias (a scalar is broadcast to every unit).
+    Y : ndarray, shape (n, N)
+        One sample per column.
+    activation : {"relu", "threshold"}
+        Encoder activation sigma (Sec. 2.1).
+    lam : float, optional
+        Threshold of the hard-threshold activation (required for it; forbidden for ReLU).
 
     Returns
     -------
@@ -327,6 +453,19 @@ def compare_gradients(W: np.ndarray, b, Y: np.ndarray, *, activation: str = "rel
     (b) the algebra -- the residual R = Y - W X versus the two-pass form
     G = -(1/N)[Y X^T - W (X X^T) + Y P^T]. Both are exact in exact arithmetic away
     from the kinks, so the difference measures rounding plus the kink set.
+
+    Parameters
+    ----------
+    W : ndarray, shape (n, m)
+        Shared weights.
+    b : float or ndarray, shape (m,)
+        Encoder bias (a scalar is broadcast to every unit).
+    Y : ndarray, shape (n, N)
+        One sample per column.
+    activation : {"relu", "threshold"}
+        Encoder activation sigma (Sec. 2.1).
+    lam : float, optional
+        Threshold of the hard-threshold activation (required for it; forbidden for ReLU).
 
     Returns
     -------
@@ -435,8 +574,11 @@ def loss_along_line(
     Parameters
     ----------
     W : ndarray, shape (n, m)
+        Shared weights, the point t = 0 of the line.
     b : float or ndarray, shape (m,)
+        Encoder bias (a scalar is broadcast to every unit), fixed along the line.
     Y : ndarray, shape (n, N)
+        One sample per column.
     D : ndarray, shape (n, m)
         Direction (no normalization is applied; W is not re-normalized along the line).
         The whole slice costs two passes over ``Y`` (W^T Y and D^T Y); each grid point
@@ -444,7 +586,9 @@ def loss_along_line(
     t : sequence of float
         Increasing grid, at least 2 points.
     activation : {"relu", "threshold"}
+        Encoder activation sigma (Sec. 2.1).
     lam : float, optional
+        Threshold of the hard-threshold activation (required for it; forbidden for ReLU).
 
     Returns
     -------
