@@ -61,6 +61,17 @@ def recovery_rates(X: np.ndarray, X_star: np.ndarray) -> RecoveryRates:
     """Support and sign recovery rates of codes X (m, N) against the truth X_star (m, N).
 
     The columns of W must already be matched to A (see :func:`aelib.align`).
+
+    Parameters
+    ----------
+    X : ndarray, shape (m, N)
+        Encoder codes, e.g. :func:`aelib.encode` (W, b, Y), with W's columns matched to A.
+    X_star : ndarray, shape (m, N)
+        True codes x* of the same samples (eq. (3)).
+
+    Returns
+    -------
+    RecoveryRates
     """
     X, X_star = _codes(X, X_star)
     same_support = (X != 0) == (X_star != 0)
@@ -73,12 +84,38 @@ def recovery_rates(X: np.ndarray, X_star: np.ndarray) -> RecoveryRates:
 
 
 def support_recovery_rate(X: np.ndarray, X_star: np.ndarray) -> float:
-    """Fraction of samples with supp(x) = supp(x*) (Thm. 3 (ii), (iii))."""
+    """Fraction of samples with supp(x) = supp(x*) (Thm. 3 (ii), (iii)).
+
+    Parameters
+    ----------
+    X : ndarray, shape (m, N)
+        Encoder codes, e.g. :func:`aelib.encode` (W, b, Y), with W's columns matched to A.
+    X_star : ndarray, shape (m, N)
+        True codes x* of the same samples (eq. (3)).
+
+    Returns
+    -------
+    float in [0, 1]
+        :attr:`RecoveryRates.support` of :func:`recovery_rates`.
+    """
     return recovery_rates(X, X_star).support
 
 
 def sign_recovery_rate(X: np.ndarray, X_star: np.ndarray) -> float:
-    """Fraction of samples with sgn(x) = sgn(x*) (Thm. 3 (i))."""
+    """Fraction of samples with sgn(x) = sgn(x*) (Thm. 3 (i)).
+
+    Parameters
+    ----------
+    X : ndarray, shape (m, N)
+        Encoder codes, e.g. :func:`aelib.encode` (W, b, Y), with W's columns matched to A.
+    X_star : ndarray, shape (m, N)
+        True codes x* of the same samples (eq. (3)).
+
+    Returns
+    -------
+    float in [0, 1]
+        :attr:`RecoveryRates.sign` of :func:`recovery_rates`.
+    """
     return recovery_rates(X, X_star).sign
 
 
@@ -87,6 +124,17 @@ def relu_bias_interval(delta: float, k: int, a1: float, a2: float) -> Tuple[floa
 
     The interval is empty (lower > upper) when delta is too large for the given k,
     a1, a2; the theorem then promises nothing.
+
+    Parameters
+    ----------
+    delta : float
+        Closeness of W to A (Def. 2), delta >= 0.
+    k : int
+        Sparsity: nonzeros per code, k >= 1 (k = 1 for the Gaussian mixture).
+    a1 : float
+        Lower bound of the nonzero code values, a1 >= 0 (assumption A3).
+    a2 : float
+        Upper bound of the nonzero code values, a2 >= a1 (assumption A3).
 
     Returns
     -------
@@ -105,6 +153,16 @@ def mixture_bias_interval(delta: float) -> Tuple[float, float]:
 
     (The proof needs b_i > -1 + delta for the true unit to fire and b_i <= -2 delta for
     the others to stay silent, up to the small terms mu/sqrt(n) and sigma_eta log n.)
+
+    Parameters
+    ----------
+    delta : float
+        Closeness of W to A (Def. 2), delta >= 0.
+
+    Returns
+    -------
+    (lower, upper) : tuple of float
+        (-1 + delta, -2 delta); empty (lower > upper) when delta > 1/3.
     """
     delta = check_real("delta", delta, minimum=0.0)
     return (-1.0 + delta, -2.0 * delta)
@@ -117,6 +175,17 @@ def preactivation_split(W: np.ndarray, b, Y: np.ndarray, X_star: np.ndarray) -> 
     i = j in the mixture proof) and for i not in supp(x*) (the case i != j). The
     encoder recovers the support of every sample exactly when a cut-off separates
     the two sets.
+
+    Parameters
+    ----------
+    W : ndarray, shape (n, m)
+        Shared weights, matched to A (pi = identity).
+    b : float or ndarray, shape (m,)
+        Encoder bias (a scalar is broadcast to every unit).
+    Y : ndarray, shape (n, N)
+        One sample per column.
+    X_star : ndarray, shape (m, N)
+        True codes x* of the samples (eq. (3)); only their support is used.
 
     Returns
     -------
@@ -189,6 +258,7 @@ def delta_close(A: np.ndarray, delta: float, *, rng: RngLike, adversarial: bool 
     rng : numpy.random.Generator or int
         Draws the random directions (unused when ``adversarial``).
     adversarial : bool
+        Tilt each column towards its most coherent neighbour instead of a random direction.
 
     Returns
     -------
@@ -224,6 +294,17 @@ def mixture_proof_bounds(A: np.ndarray, delta: float, b: float, noise_std: float
     bounds |<W_i, eta>| with high probability; the rest is deterministic (Claim 1:
     <W_i, A_i> = 1 - ||W_i - A_i||^2 / 2; Claim 2: |<W_i, A_j>| <= mu/sqrt(n) + delta).
 
+    Parameters
+    ----------
+    A : ndarray, shape (n, m)
+        Ground-truth dictionary (the means of the mixture), unit-norm columns.
+    delta : float
+        Closeness of W to A (Def. 2), delta >= 0.
+    b : float
+        Bias b_i (the same for every unit).
+    noise_std : float
+        Noise level sigma_eta >= 0 (assumption A4).
+
     Returns
     -------
     (on_lower, off_upper) : tuple of float
@@ -246,7 +327,9 @@ class PhaseDiagram:
     Attributes
     ----------
     deltas : ndarray, shape (D,)
+        Column distances ||W_i - A_i|| of the grid (rows).
     biases : ndarray, shape (B,)
+        Scalar biases b of the grid (columns).
     support, sign, entry_support : ndarray, shape (D, B)
         The fields of :class:`RecoveryRates` at each (delta, b).
     """
@@ -263,6 +346,13 @@ class PhaseDiagram:
         This is the measured counterpart of the bias interval of Thm. 3 (ii) (the
         grid points in between are not checked: the measured region is an interval
         in every case we draw). NaN where no bias reaches ``level``.
+
+        Parameters
+        ----------
+        level : float, optional
+            Rate in [0, 1] a bias must reach.
+        rate : {"support", "sign", "entry_support"}
+            Which field of the diagram to read.
 
         Returns
         -------
@@ -305,11 +395,13 @@ def recovery_phase_diagram(
     Parameters
     ----------
     model : BilinearModel
+        The generative model of eq. (3) (``model.A`` is the ground truth).
     deltas : sequence of float
         Column distances ||W_i - A_i||, each in [0, 2].
     biases : sequence of float
         Scalar biases b (the same for every unit).
     activation : {"relu", "threshold"}
+        Encoder activation sigma (Sec. 2.1).
     lam : float, optional
         Threshold for ``activation="threshold"``.
     N : int
@@ -352,7 +444,12 @@ def bias_intervals(deltas: Sequence[float], *, k: int = 1, a1: float = 1.0, a2: 
     Parameters
     ----------
     deltas : sequence of float
-    k, a1, a2 : parameters of :func:`relu_bias_interval` (``rule="theorem"``)
+        Closeness values delta (Def. 2).
+    k : int, optional
+        Sparsity, as in :func:`relu_bias_interval` (``rule="theorem"`` only).
+    a1, a2 : float, optional
+        Bounds of the nonzero code values (assumption A3), as in :func:`relu_bias_interval`
+        (``rule="theorem"`` only).
     rule : {"theorem", "mixture-proof"}
         ``"theorem"``: [-(1 - delta) a1 + a2 delta sqrt(k), -a2 delta sqrt(k)] as stated in
         Thm. 3 (ii); ``"mixture-proof"``: (-1 + delta, -2 delta], the range the proof for the
