@@ -81,7 +81,18 @@ class TrainResult:
 
 
 def sqrt_decay(tau: float) -> float:
-    """The divisor C giving Sec. 5's schedule b^{s+1} = sqrt(1 - tau) b^s, i.e. 1/sqrt(1 - tau)."""
+    """The divisor C giving Sec. 5's schedule b^{s+1} = sqrt(1 - tau) b^s, i.e. 1/sqrt(1 - tau).
+
+    Parameters
+    ----------
+    tau : float
+        Contraction rate of Thm. 4, 0 <= tau < 1 (the theorem has tau in (1/2, 1)).
+
+    Returns
+    -------
+    float
+        C = 1 / sqrt(1 - tau) >= 1, to pass as ``bias_decay``.
+    """
     tau = check_real("tau", tau, minimum=0.0, maximum=1.0, strict_max=True)
     return float(1.0 / np.sqrt(1.0 - tau))
 
@@ -179,6 +190,7 @@ class TrainSettings(Mapping):
     steps : int, optional
         Number of updates T >= 0, for presets (the trainers take ``steps`` as an argument).
     activation : {"relu", "threshold"}
+        Encoder activation sigma (Sec. 2.1).
     lam : float, optional
         Threshold of the hard-threshold activation (required for it, refused for ReLU).
     bias_decay : float, default 1
@@ -218,6 +230,17 @@ class TrainSettings(Mapping):
         """Validate a mapping of options (a dict preset, or a ``TrainSettings`` itself).
 
         Raises ValueError naming ``name`` for a key that is not one of :data:`TRAIN_OPTIONS`.
+
+        Parameters
+        ----------
+        options : Mapping
+            Some of the keys of :data:`TRAIN_OPTIONS`; a ``TrainSettings`` is returned as is.
+        name : str, optional
+            The argument name that error messages give.
+
+        Returns
+        -------
+        TrainSettings
         """
         if isinstance(options, TrainSettings):
             return options
@@ -229,25 +252,84 @@ class TrainSettings(Mapping):
         return cls(**options)
 
     def replace(self, **changes) -> "TrainSettings":
-        """A validated copy with some options changed (``None`` unsets an optional one)."""
+        """A validated copy with some options changed (``None`` unsets an optional one).
+
+        Parameters
+        ----------
+        **changes
+            New values of some of the options of :data:`TRAIN_OPTIONS`.
+
+        Returns
+        -------
+        TrainSettings
+        """
         return dataclasses.replace(self, **changes)
 
     def trainer_lr(self, name: str = "lr") -> float:
-        """The learning rate, which every trainer needs: ValueError naming ``name`` if unset."""
+        """The learning rate, which every trainer needs: ValueError naming ``name`` if unset.
+
+        Parameters
+        ----------
+        name : str, optional
+            The argument name that the error message gives.
+
+        Returns
+        -------
+        float
+            ``lr`` (zeta > 0).
+        """
         if self.lr is None:
             raise ValueError(f"{name}: every trainer needs a learning rate 'lr'")
         return self.lr
 
     def initial_bias(self, m: int, dtype=np.float64) -> np.ndarray:
-        """b^0 as a fresh length-``m`` vector of ``dtype`` (ValueError if its length is not m)."""
+        """b^0 as a fresh length-``m`` vector of ``dtype`` (ValueError if its length is not m).
+
+        Parameters
+        ----------
+        m : int
+            Number of hidden units (columns of W).
+        dtype : numpy dtype, optional
+            Usually the dtype of the data ``Y``.
+
+        Returns
+        -------
+        ndarray, shape (m,)
+        """
         return check_bias("b0", self.b0, m, dtype=dtype)
 
     def next_bias(self, b: np.ndarray) -> np.ndarray:
-        """The bias rule: b^{s+1} = b^s / C, with abs(b) >= floor (see :func:`_next_bias`)."""
+        """The bias rule: b^{s+1} = b^s / C, with abs(b) >= floor (see :func:`_next_bias`).
+
+        Parameters
+        ----------
+        b : ndarray, shape (m,)
+            The bias b^s.
+
+        Returns
+        -------
+        ndarray, shape (m,)
+            b^{s+1}, a new array.
+        """
         return _next_bias(b, self.bias_decay, self.bias_floor)
 
     def step(self, W: np.ndarray, b: np.ndarray, G: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
-        """One update (W^{s+1}, b^{s+1}) from (W^s, b^s) and the gradient g^s (:func:`_descent_step`)."""
+        """One update (W^{s+1}, b^{s+1}) from (W^s, b^s) and the gradient g^s (:func:`_descent_step`).
+
+        Parameters
+        ----------
+        W : ndarray, shape (n, m)
+            Weights W^s.
+        b : ndarray, shape (m,)
+            Bias b^s.
+        G : ndarray, shape (n, m)
+            Gradient g^s: the approximate gradient of Sec. 5 (or its expectation, eq. (5)).
+
+        Returns
+        -------
+        W, b : ndarray
+            normalize(W^s - lr g^s) and b^s / C (with the floor).
+        """
         return _descent_step(W, b, G, self.trainer_lr(), self.bias_decay, self.bias_floor)
 
     def __getitem__(self, key: str):
@@ -328,6 +410,7 @@ def train(
     steps : int
         Number of updates T >= 0.
     activation : {"relu", "threshold"}
+        Encoder activation sigma (Sec. 2.1).
     lam : float, optional
         Threshold of the hard-threshold activation (required for it).
     bias_decay : float, default 1.0
@@ -439,6 +522,45 @@ def reference_train(
     readable statement of the algorithm and as the reference the tests and
     benchmarks compare :func:`train` against. Same parameters as :func:`train`
     (without early stopping).
+
+    Parameters
+    ----------
+    Y : ndarray, shape (n, N)
+        Training data, one sample per column. float32 input is trained in float32.
+    W0 : ndarray, shape (n, m)
+        Initial weights (not normalized here; no zero column).
+    b0 : float or ndarray, shape (m,)
+        Initial bias.
+    lr : float
+        Learning rate zeta > 0 (Theta(m) for the mixture, Theta(m/k) for sparse codes).
+    steps : int
+        Number of updates T >= 0.
+    activation : {"relu", "threshold"}
+        Encoder activation sigma (Sec. 2.1).
+    lam : float, optional
+        Threshold of the hard-threshold activation (required for it).
+    bias_decay : float, default 1.0
+        The constant C > 0 of b^{s+1} = b^s / C. 1 keeps b fixed; 2 is Sec. 6;
+        :func:`sqrt_decay` gives Sec. 5's sqrt(1 - tau) schedule.
+    A : ndarray, shape (n, m), optional
+        Ground truth; when given, the matched distance is recorded at every step.
+    signs : bool, default False
+        Allow sign flips in that matching (sparse coding).
+    bias_floor : float, optional
+        Keep abs(b_i) >= bias_floor after each decay (sign preserved; a zero
+        bias stays zero).
+
+    Returns
+    -------
+    TrainResult
+        With ``steps_run = steps`` and ``stopped_early = False``.
+
+    Raises
+    ------
+    ValueError
+        If an argument is invalid (the message names it).
+    FloatingPointError
+        If a column of W - lr g is zero or not finite, or the bias b / C is not finite.
     """
     settings = TrainSettings(lr=lr, activation=activation, lam=lam, b0=b0, bias_decay=bias_decay, bias_floor=bias_floor)
     Y, W, b, steps, A = _train_arguments(Y, W0, settings, steps, A)
