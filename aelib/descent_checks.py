@@ -67,13 +67,16 @@ def expected_gradient_mixture(W: np.ndarray, A: np.ndarray, b, *, weights=None) 
     Parameters
     ----------
     W, A : ndarray, shape (n, m)
+        Weights (unit-norm columns matched to A) and the ground truth (the means).
     b : float or ndarray, shape (m,)
+        Encoder bias b_i (a scalar is broadcast to every unit).
     weights : ndarray, shape (m,), optional
         Mixing probabilities p_i (uniform 1/m by default).
 
     Returns
     -------
     ndarray, shape (n, m)
+        Column i is g_i.
     """
     A = check_matrix("A", A)
     W = check_matrix("W", W, rows=A.shape[0], cols=A.shape[1])
@@ -117,6 +120,27 @@ def lemma1(W: np.ndarray, A: np.ndarray, b, g: np.ndarray, *, weights=None, delt
 
     gamma is taken as g minus the closed form of :func:`expected_gradient_mixture`,
     and delta defaults to max_i ||W_i - A_i|| (W is then delta-close to A).
+
+    Parameters
+    ----------
+    W : ndarray, shape (n, m)
+        Weights, columns matched to A (unit norm).
+    A : ndarray, shape (n, m)
+        Ground truth (the means of the mixture).
+    b : float or ndarray, shape (m,)
+        Encoder bias b_i (a scalar is broadcast to every unit).
+    g : ndarray, shape (n, m)
+        Gradient, column i for unit i: the expected gradient g_i of eq. (5) or an
+        estimate of it (e.g. :func:`aelib.gradient` on samples).
+    weights : ndarray, shape (m,), optional
+        Mixing probabilities p_i (uniform 1/m by default).
+    delta : float, optional
+        Closeness of W to A (Def. 2); defaults to max_i ||W_i - A_i||.
+
+    Returns
+    -------
+    Lemma1
+        Both sides, the bias condition and lambda_i, per column.
     """
     A = check_matrix("A", A)
     W = check_matrix("W", W, rows=A.shape[0], cols=A.shape[1])
@@ -188,10 +212,13 @@ def gradient_error_curve(
     W, A : ndarray, shape (n, m)
         Weights (unit-norm columns matched to A) and ground truth.
     b : float or ndarray, shape (m,)
+        Encoder bias (a scalar is broadcast to every unit).
     sizes : sequence of int
         Increasing sample sizes, each at most N_max.
-    activation, lam
-        As in :func:`aelib.gradient`.
+    activation : {"relu", "threshold"}
+        Encoder activation sigma (Sec. 2.1).
+    lam : float, optional
+        Threshold of the hard-threshold activation (required for it; forbidden for ReLU).
     weights : ndarray, shape (m,), optional
         Mixing probabilities p_i (uniform by default).
     expected : ndarray, shape (n, m), optional
@@ -427,12 +454,25 @@ def trace_descent(
     Parameters
     ----------
     Y : ndarray, shape (n, N)
+        Training data, one sample per column.
     W0 : ndarray, shape (n, m)
+        Initial weights (not normalized here; no zero column).
     b0 : float or ndarray, shape (m,)
+        Initial bias.
     A : ndarray, shape (n, m)
         Ground truth.
-    lr, steps, activation, lam, bias_decay, bias_floor
-        As in :func:`aelib.train`.
+    lr : float
+        Learning rate zeta > 0.
+    steps : int
+        Number of updates T >= 0.
+    activation : {"relu", "threshold"}
+        Encoder activation sigma (Sec. 2.1).
+    lam : float, optional
+        Threshold of the hard-threshold activation (required for it).
+    bias_decay : float, default 1.0
+        The constant C > 0 of b^{s+1} = b^s / C (as in :func:`aelib.train`).
+    bias_floor : float, optional
+        Keep abs(b_i) >= bias_floor after each decay (as in :func:`aelib.train`).
     X_star : ndarray, shape (m, N), optional
         True codes of Y, for the consistency rates.
     weights : ndarray, shape (m,), optional
@@ -517,6 +557,7 @@ def linearized_factor(lr: float, p, b=0.0):
     Returns
     -------
     float or ndarray
+        The factor, with the shape of ``b``.
     """
     lr = check_real("lr", lr, minimum=0.0, strict_min=True)
     p = check_real("p", p, minimum=0.0, maximum=1.0, strict_min=True)
