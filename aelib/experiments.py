@@ -136,6 +136,7 @@ def oracle_class_means(Y: np.ndarray, X_star: np.ndarray) -> np.ndarray:
     Parameters
     ----------
     Y : ndarray, shape (n, N)
+        Samples, one per column.
     X_star : ndarray, shape (m, N)
         The true codes (labels, as one-hot columns, for the mixture).
 
@@ -165,6 +166,17 @@ def oracle_distance_floor(n: int, m: int, N: int, noise_std: float) -> float:
     the one component along A_i. Summing m such columns in Frobenius norm gives
     sqrt(m) sigma sqrt(n m / N) = sigma m sqrt(n / N) (0.028 for Sec. 6 with sigma = 0.01).
 
+    Parameters
+    ----------
+    n : int
+        Dimension of the samples (784 in Sec. 6).
+    m : int
+        Number of components (10 in Sec. 6).
+    N : int
+        Number of samples (10,000 in Sec. 6).
+    noise_std : float
+        sigma_eta >= 0 of the mixture (assumption A4).
+
     Returns
     -------
     float
@@ -183,6 +195,18 @@ def loss_floor(n: int, noise_std: float) -> float:
     norm is n sigma^2 / 2 (0.039 for n = 784, sigma = 0.01). Projecting the noise
     on the active column removes one of the n dimensions, so an autoencoder that
     encodes y = A_i + eta as x_i = <A_i, y> sits at (n - 1) sigma^2 / 2.
+
+    Parameters
+    ----------
+    n : int
+        Dimension of the samples.
+    noise_std : float
+        sigma_eta >= 0 (assumption A4).
+
+    Returns
+    -------
+    float
+        n sigma^2 / 2.
     """
     n = check_int("n", n, minimum=1)
     noise_std = check_real("noise_std", noise_std, minimum=0.0)
@@ -372,9 +396,37 @@ def run_mixture_descent(
     :func:`aelib.train` (threshold lam = 1/2 for ``activation="threshold"``), recording the
     matched distance. All randomness comes from ``seed``.
 
+    Parameters
+    ----------
+    n : int
+        Dimension of the samples.
+    m : int
+        Number of mixture components (columns of A and W).
+    N : int
+        Number of samples.
+    noise_std : float
+        sigma_eta >= 0 of the mixture (assumption A4).
+    delta : float
+        Size of the perturbation of the start W^0 = perturbed_init(A, delta).
+    lr : float
+        Learning rate zeta > 0 (Theta(m) for the mixture, Thm. 4 (i)).
+    steps : int
+        Number of updates T >= 0.
+    activation : {"relu", "threshold"}
+        Encoder activation sigma (Sec. 2.1); the threshold uses lam = 1/2.
+    b0 : float, default 0.0
+        Initial bias b^0 (the same for every unit).
+    bias_decay : float, default 1.0
+        The constant C > 0 of b^{s+1} = b^s / C (Thm. 4 (i.2)).
+    bias_floor : float, optional
+        Keep abs(b_i) >= bias_floor after each decay (Chapter 7's variant).
+    seed : int, default 0
+        Seeds the one Generator that draws A, the data and the start, in that order.
+
     Returns
     -------
     TrainResult
+        Of :func:`aelib.train`, with the matched distance to A recorded.
     """
     # one Generator for A, the data and the start, in that order (make_problem's single-Generator scheme)
     rng = np.random.default_rng(check_int("seed", seed, minimum=0))
@@ -403,6 +455,7 @@ def nudge_ulp(Y: np.ndarray, *, rng: RngLike) -> np.ndarray:
     Parameters
     ----------
     Y : ndarray, shape (n, N)
+        Data (float32 or float64).
     rng : numpy.random.Generator or int
         Draws the directions.
 
@@ -438,6 +491,7 @@ class MonteCarloResult:
         ``max_{i != j} |<A_i, A_j>|`` = mu / sqrt(n) of each trial's ground truth (Def. 1):
         the ReLU code stays consistent only while b_i is below about minus this.
     seed : int
+        Base seed of :func:`run_trials`.
     N : int
         Samples per trial.
     """
@@ -466,18 +520,60 @@ class MonteCarloResult:
         return v, self.inits.index(init)
 
     def curves(self, field: str, init: str, variant: Optional[str] = None) -> np.ndarray:
-        """The (trials, steps + 1) histories of ``field`` ("loss" or "distance") for one init and variant."""
+        """The (trials, steps + 1) histories of ``field`` ("loss" or "distance") for one init and variant.
+
+        Parameters
+        ----------
+        field : {"loss", "distance"}
+            Which history to read.
+        init : str
+            Name of the initialization (one of ``inits``).
+        variant : str, optional
+            Name of the training settings; may be omitted when there is only one.
+
+        Returns
+        -------
+        ndarray, shape (trials, steps + 1)
+        """
         if field not in ("loss", "distance"):
             raise ValueError(f"field: expected 'loss' or 'distance', got {field!r}")
         v, i = self._index(variant, init)
         return getattr(self, field)[:, v, i, :]
 
     def final(self, field: str, init: str, variant: Optional[str] = None) -> np.ndarray:
-        """Values at the last step, one per trial."""
+        """Values at the last step, one per trial.
+
+        Parameters
+        ----------
+        field : {"loss", "distance"}
+            Which history to read.
+        init : str
+            Name of the initialization (one of ``inits``).
+        variant : str, optional
+            Name of the training settings; may be omitted when there is only one.
+
+        Returns
+        -------
+        ndarray, shape (trials,)
+        """
         return self.curves(field, init, variant)[:, -1]
 
     def best(self, field: str, init: str, variant: Optional[str] = None) -> np.ndarray:
-        """Smallest value along each run (the best a well-timed early stop could get), one per trial."""
+        """Smallest value along each run (the best a well-timed early stop could get), one per trial.
+
+        Parameters
+        ----------
+        field : {"loss", "distance"}
+            Which history to read.
+        init : str
+            Name of the initialization (one of ``inits``).
+        variant : str, optional
+            Name of the training settings; may be omitted when there is only one.
+
+        Returns
+        -------
+        ndarray, shape (trials,)
+        """
         return self.curves(field, init, variant).min(axis=1)
 
 
@@ -497,8 +593,14 @@ def draw_trial(
 
     Parameters
     ----------
-    model_factory, inits, N, dtype
-        As in :func:`run_trials`.
+    model_factory : callable
+        ``model_factory(rng) -> BilinearModel`` (e.g. :func:`mixture_factory`).
+    inits : mapping
+        Name -> ``init(A, Y, rng) -> W0`` (e.g. :func:`paper_inits`).
+    N : int
+        Samples per trial.
+    dtype : {numpy.float32, numpy.float64}, default float32
+        Precision of the data and of the starts.
     seed, trial : int
         Base seed and trial index; the streams come from ``SeedSequence([seed, trial])``.
 
@@ -507,7 +609,9 @@ def draw_trial(
     model : BilinearModel
         Its ``A`` is the ground truth.
     Y : ndarray, shape (n, N)
+        The trial's data, in ``dtype``.
     X_star : ndarray, shape (m, N)
+        The true codes of ``Y``.
     starts : dict
         Init name -> W^0 (in ``dtype``).
     """
@@ -680,9 +784,11 @@ def band(values: np.ndarray, *, lower: float = 10.0, upper: float = 90.0, axis: 
     Parameters
     ----------
     values : ndarray
+        Monte Carlo values, e.g. :meth:`MonteCarloResult.curves`.
     lower, upper : float
         Percentiles of the band (10 and 90 by default; 0 and 100 give min-max).
     axis : int
+        The axis of the trials (0 by default).
 
     Returns
     -------
