@@ -157,6 +157,7 @@ def pca_init(Y: np.ndarray, m: int, *, center: bool = False) -> np.ndarray:
     Parameters
     ----------
     Y : ndarray, shape (n, N)
+        Samples, one per column.
     m : int
         Number of columns, 1 <= m <= min(n, N).
     center : bool, default False
@@ -192,7 +193,22 @@ def pca_init(Y: np.ndarray, m: int, *, center: bool = False) -> np.ndarray:
 
 
 def random_init(n: int, m: int, *, rng: RngLike) -> np.ndarray:
-    """W^0 with i.i.d. Gaussian columns, normalized (Sec. 6, init (iii))."""
+    """W^0 with i.i.d. Gaussian columns, normalized (Sec. 6, init (iii)).
+
+    Parameters
+    ----------
+    n : int
+        Dimension of the samples (rows of W^0).
+    m : int
+        Number of hidden units (columns of W^0).
+    rng : numpy.random.Generator or int
+        Draws the columns.
+
+    Returns
+    -------
+    ndarray, shape (n, m), float64, unit-norm columns
+        The same draw as :func:`aelib.random_dictionary` (n, m, rng=rng).
+    """
     return random_dictionary(n, m, rng=rng)
 
 
@@ -482,8 +498,18 @@ def closeness_vs_n(
         Dimensions n.
     m : int or callable
         Number of columns, or a function of n (e.g. ``lambda n: n // 4``).
-    N, rng, methods, delta, signs, max_pairs
-        As in :func:`init_closeness`.
+    N : int
+        Samples for the data-driven starts, for every n.
+    rng : numpy.random.Generator or int
+        Draws every A, then the samples and starts of :func:`init_closeness`.
+    methods : sequence of str
+        Subset of :data:`INIT_METHODS`.
+    delta : float or callable
+        Size of the perturbation, or a function of n giving it (e.g. ``lambda n: 0.5 / np.log(n)``).
+    signs : bool
+        Match columns up to sign as well (sparse coding, Def. 2).
+    max_pairs : int, optional
+        Passed to :func:`spectral_init`.
 
     Returns
     -------
@@ -510,6 +536,16 @@ def spectral_pairs_mixture(m: int) -> float:
     is the coupon collector's problem with success probability 1/m per draw:
     m * (m H_m) pairs on average, with H_m = 1 + 1/2 + ... + 1/m. This is the cost
     model behind Sec. 3's spectral start, for the mixture (k = 1).
+
+    Parameters
+    ----------
+    m : int
+        Number of mixture components, m >= 1.
+
+    Returns
+    -------
+    float
+        m^2 H_m.
     """
     m = check_int("m", m, minimum=1)
     return float(m * m * np.sum(1.0 / np.arange(1, m + 1)))
@@ -520,6 +556,19 @@ def spectral_pairs(model, N: int, *, trials: int, rng: RngLike, **spectral_kwarg
 
     Each trial draws fresh samples from ``model`` (same A) and runs the spectral start
     with a fresh stream of pairs.
+
+    Parameters
+    ----------
+    model : BilinearModel
+        The generative model (eq. (3)); its ``m`` is the number of columns sought.
+    N : int
+        Samples per trial.
+    trials : int
+        Number of independent trials, >= 1.
+    rng : numpy.random.Generator or int
+        Draws the samples and the pairs of every trial, in turn.
+    **spectral_kwargs
+        Passed on to :func:`spectral_init` (e.g. ``max_pairs``, ``gap``).
 
     Returns
     -------
@@ -547,6 +596,7 @@ def reweighted_covariance(Y: np.ndarray, u: int, v: int) -> np.ndarray:
     Parameters
     ----------
     Y : ndarray, shape (n, N)
+        Samples, one per column.
     u, v : int
         Column indices of the two samples.
 
@@ -604,6 +654,13 @@ def span_residual(W: np.ndarray, A: np.ndarray) -> np.ndarray:
     Zero when A's columns lie in the span of W: a start can have the right subspace
     (small residual) and still be far from A column by column (PCA on a mixture).
 
+    Parameters
+    ----------
+    W : ndarray, shape (n, m_W)
+        A start W^0, any number of linearly independent columns.
+    A : ndarray, shape (n, m_A)
+        Ground truth.
+
     Returns
     -------
     ndarray, shape (m_A,)
@@ -642,6 +699,7 @@ def pair_spectrum(Y: np.ndarray, u: int, v: int, A: np.ndarray, *, top: int = 8)
     Parameters
     ----------
     Y : ndarray, shape (n, N)
+        Samples, one per column.
     u, v : int
         Column indices of the two samples.
     A : ndarray, shape (n, m)
@@ -675,6 +733,11 @@ def closeness_table(rows: Sequence[Closeness]) -> tuple:
     Columns: n, 1/log n, then max_i ||pi(W^0)_i - A_i|| for each start present (in the
     order of :data:`INIT_METHODS`; a spectral start that gave up shows as
     ``gave up (f/m)``), then the spectral start's pairs when there is one.
+
+    Parameters
+    ----------
+    rows : sequence of Closeness
+        E.g. the output of :func:`closeness_vs_n`.
 
     Returns
     -------
