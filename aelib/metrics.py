@@ -32,13 +32,31 @@ __all__ = [
 
 @dataclass(frozen=True)
 class Matching:
-    """The operator pi of Def. 2: ``pi(W)[:, i] = signs[i] * W[:, permutation[i]]``."""
+    """The operator pi of Def. 2: ``pi(W)[:, i] = signs[i] * W[:, permutation[i]]``.
+
+    Attributes
+    ----------
+    permutation : ndarray of int, shape (m,)
+        Column i of pi(W) is column ``permutation[i]`` of W.
+    signs : ndarray, shape (m,)
+        +1 or -1 per column of pi(W) (all +1 without sign flips).
+    """
 
     permutation: np.ndarray
     signs: np.ndarray
 
     def apply(self, W: np.ndarray) -> np.ndarray:
-        """Return pi(W), a new array."""
+        """Return pi(W), a new array.
+
+        Parameters
+        ----------
+        W : ndarray, shape (n, m)
+            The matrix the matching was found for (or any with m columns).
+
+        Returns
+        -------
+        ndarray, shape (n, m)
+        """
         return W[:, self.permutation] * self.signs
 
 
@@ -52,6 +70,7 @@ def match_columns(W: np.ndarray, A: np.ndarray, *, signs: bool = False) -> Match
     Parameters
     ----------
     W, A : ndarray, shape (n, m)
+        Estimate and ground truth.
     signs : bool
         Also allow flipping the sign of each column (sparse coding, Def. 2).
 
@@ -74,13 +93,37 @@ def match_columns(W: np.ndarray, A: np.ndarray, *, signs: bool = False) -> Match
 
 
 def align(W: np.ndarray, A: np.ndarray, *, signs: bool = False) -> np.ndarray:
-    """Return pi(W): W's columns permuted (and flipped) to best match A."""
+    """Return pi(W): W's columns permuted (and flipped) to best match A.
+
+    Parameters
+    ----------
+    W : ndarray, shape (n, m)
+        Estimate (e.g. trained weights).
+    A : ndarray, shape (n, m)
+        Ground truth.
+    signs : bool, default False
+        Also allow flipping the sign of each column (sparse coding, Def. 2).
+
+    Returns
+    -------
+    ndarray, shape (n, m)
+        pi(W) for the pi of :func:`match_columns`, a new array.
+    """
     W, A = _pair(W, A)
     return match_columns(W, A, signs=signs).apply(W)
 
 
 def column_distances(W: np.ndarray, A: np.ndarray, *, signs: bool = False) -> np.ndarray:
     """||pi(W)_i - A_i|| for each column i, after matching.
+
+    Parameters
+    ----------
+    W : ndarray, shape (n, m)
+        Estimate (e.g. trained weights).
+    A : ndarray, shape (n, m)
+        Ground truth.
+    signs : bool, default False
+        Also allow flipping the sign of each column (sparse coding, Def. 2).
 
     Returns
     -------
@@ -91,7 +134,21 @@ def column_distances(W: np.ndarray, A: np.ndarray, *, signs: bool = False) -> np
 
 
 def matched_distance(W: np.ndarray, A: np.ndarray, *, signs: bool = False) -> float:
-    """min over permutations (and sign flips) pi of ||pi(W) - A||_F (Sec. 6, Fig. 3)."""
+    """min over permutations (and sign flips) pi of ||pi(W) - A||_F (Sec. 6, Fig. 3).
+
+    Parameters
+    ----------
+    W : ndarray, shape (n, m)
+        Estimate (e.g. trained weights).
+    A : ndarray, shape (n, m)
+        Ground truth.
+    signs : bool, default False
+        Also allow flipping the sign of each column (sparse coding, Def. 2).
+
+    Returns
+    -------
+    float
+    """
     return float(np.linalg.norm(column_distances(W, A, signs=signs)))
 
 
@@ -135,6 +192,21 @@ def is_close(W: np.ndarray, A: np.ndarray, delta: float, *, signs: bool = False)
 
     Exact: the search is over all permutations (a bottleneck assignment), not only the
     Frobenius-optimal one, which can miss a valid pi when delta is large.
+
+    Parameters
+    ----------
+    W : ndarray, shape (n, m)
+        Estimate (e.g. trained weights).
+    A : ndarray, shape (n, m)
+        Ground truth.
+    delta : float
+        Largest allowed column distance, delta >= 0.
+    signs : bool, default False
+        Also allow flipping the sign of each column (sparse coding, Def. 2).
+
+    Returns
+    -------
+    bool
     """
     delta = check_real("delta", delta, minimum=0.0)
     W, A = _pair(W, A)
@@ -147,6 +219,23 @@ def is_near(W: np.ndarray, A: np.ndarray, delta: float, xi: float, *, signs: boo
     ||.|| is the spectral norm. The pi tested is, among those making W delta-close,
     the one closest in Frobenius norm; closeness is decided exactly, the spectral
     condition for that pi.
+
+    Parameters
+    ----------
+    W : ndarray, shape (n, m)
+        Estimate (e.g. trained weights).
+    A : ndarray, shape (n, m)
+        Ground truth.
+    delta : float
+        Largest allowed column distance, delta >= 0.
+    xi : float
+        Bound on the spectral norm ratio ||pi(W) - A|| / ||A||, xi >= 0 (Thm. 2 and 4 use xi = 2).
+    signs : bool, default False
+        Also allow flipping the sign of each column (sparse coding, Def. 2).
+
+    Returns
+    -------
+    bool
     """
     delta = check_real("delta", delta, minimum=0.0)
     xi = check_real("xi", xi, minimum=0.0)
@@ -176,9 +265,11 @@ def brute_force_match(W: np.ndarray, A: np.ndarray, *, signs: bool = False, obje
     Parameters
     ----------
     W, A : ndarray, shape (n, m)
+        Estimate and ground truth.
     signs : bool
         Also enumerate the sign flip of each column.
     objective : {"frobenius", "max"}
+        The sum of squared column distances, or the largest column distance.
 
     Returns
     -------
@@ -230,11 +321,17 @@ def time_matching(ms, *, n: int, rng, method: str = "hungarian", signs: bool = F
     Parameters
     ----------
     ms : sequence of int
+        Numbers of columns m.
     n : int
+        Dimension of the columns.
     rng : numpy.random.Generator or int
+        Draws the two dictionaries for each m.
     method : {"hungarian", "brute"}
+        :func:`match_columns` or :func:`brute_force_match`.
     signs : bool
+        Match up to sign flips as well.
     repeats : int
+        Runs per m; the best time is kept.
 
     Returns
     -------
@@ -277,6 +374,7 @@ def closeness_parameters(W: np.ndarray, A: np.ndarray, *, signs: bool = False) -
     Parameters
     ----------
     W, A : ndarray, shape (n, m)
+        Estimate and ground truth.
     signs : bool
         Allow sign flips (sparse coding).
 
