@@ -170,6 +170,13 @@ class BilinearModel:
     Subclasses define the law of the code through :meth:`sample_codes`; everything
     else (validation of A, noise, the sample itself) lives here.
 
+    Parameters
+    ----------
+    A : ndarray, shape (n, m)
+        Ground-truth dictionary, no zero column (unit-norm columns in the paper's setting).
+    noise_std : float
+        Standard deviation sigma_eta >= 0 of every coordinate of the noise (assumption A4).
+
     Attributes
     ----------
     A : ndarray, shape (n, m)
@@ -212,7 +219,19 @@ class BilinearModel:
         return np.full(self.m, self.k / self.m)
 
     def sample_codes(self, N: int, rng: np.random.Generator) -> np.ndarray:  # pragma: no cover
-        """Draw N codes x*, as the columns of an m x N matrix."""
+        """Draw N codes x*, as the columns of an m x N matrix.
+
+        Parameters
+        ----------
+        N : int
+            Number of codes (columns).
+        rng : numpy.random.Generator
+            Source of randomness.
+
+        Returns
+        -------
+        ndarray, shape (m, N), float64
+        """
         raise NotImplementedError
 
     def sample(self, N: int, *, rng: RngLike, dtype=np.float64) -> Tuple[np.ndarray, np.ndarray]:
@@ -230,7 +249,9 @@ class BilinearModel:
         Returns
         -------
         Y : ndarray, shape (n, N)
+            Samples y = A x* + eta, one per column.
         X_star : ndarray, shape (m, N)
+            Their codes x*.
         """
         N = check_int("N", N, minimum=1)
         rng = as_rng(rng)
@@ -278,7 +299,19 @@ class GaussianMixture(BilinearModel):
         return self.weights.copy()
 
     def sample_codes(self, N: int, rng: np.random.Generator) -> np.ndarray:
-        """One-hot codes e_i with i drawn from the mixing weights."""
+        """One-hot codes e_i with i drawn from the mixing weights.
+
+        Parameters
+        ----------
+        N : int
+            Number of codes (columns).
+        rng : numpy.random.Generator
+            Source of randomness.
+
+        Returns
+        -------
+        ndarray, shape (m, N), float64
+        """
         labels = rng.choice(self.m, size=N, p=self.weights)
         X = np.zeros((self.m, N))
         X[labels, np.arange(N)] = 1.0
@@ -321,7 +354,19 @@ class SparseCoding(BilinearModel):
         self.a2 = float((-self.a1 + np.sqrt(12.0 - 3.0 * self.a1**2)) / 2.0)
 
     def sample_codes(self, N: int, rng: np.random.Generator) -> np.ndarray:
-        """Codes with k nonzeros of random sign and magnitude in [a1, a2]."""
+        """Codes with k nonzeros of random sign and magnitude in [a1, a2].
+
+        Parameters
+        ----------
+        N : int
+            Number of codes (columns).
+        rng : numpy.random.Generator
+            Source of randomness.
+
+        Returns
+        -------
+        ndarray, shape (m, N), float64
+        """
         support = _uniform_supports(self.m, self.k, N, rng)
         magnitudes = rng.uniform(self.a1, self.a2, size=support.shape)
         signs = rng.choice(np.array([-1.0, 1.0]), size=support.shape)
@@ -341,6 +386,7 @@ class NonnegativeSparseCoding(BilinearModel):
     Parameters
     ----------
     A : ndarray, shape (n, m)
+        The dictionary (unit-norm columns in the paper).
     k : int
         Sparsity, 1 <= k <= m.
     a1, a2 : float
@@ -358,7 +404,19 @@ class NonnegativeSparseCoding(BilinearModel):
         self.kappa2 = (self.a1**2 + self.a1 * self.a2 + self.a2**2) / 3.0
 
     def sample_codes(self, N: int, rng: np.random.Generator) -> np.ndarray:
-        """Codes with k nonzeros drawn uniformly from [a1, a2]."""
+        """Codes with k nonzeros drawn uniformly from [a1, a2].
+
+        Parameters
+        ----------
+        N : int
+            Number of codes (columns).
+        rng : numpy.random.Generator
+            Source of randomness.
+
+        Returns
+        -------
+        ndarray, shape (m, N), float64
+        """
         support = _uniform_supports(self.m, self.k, N, rng)
         values = rng.uniform(self.a1, self.a2, size=support.shape)
         X = np.zeros((self.m, N))
@@ -399,6 +457,11 @@ def uniform_support_probabilities(m: int, k: int) -> Tuple[float, float, float]:
 
 class CodeStatistics:
     """Empirical counterparts of assumptions A1-A3 measured on codes X (m x N).
+
+    Parameters
+    ----------
+    X : ndarray, shape (m, N)
+        Codes, one per column, not all zero (e.g. the ``X_star`` of ``model.sample``).
 
     Attributes
     ----------
@@ -493,6 +556,13 @@ def gaussian_coherence_prediction(n: int, m: int) -> Tuple[float, float]:
 class CoherenceSweep:
     """Coherence of random dictionaries over a list of sizes (see :func:`coherence_sweep`).
 
+    Parameters
+    ----------
+    n, m : sequence of int, length S
+        The sizes.
+    mu : array_like, shape (S, trials)
+        coherence(A) for each size and trial.
+
     Attributes
     ----------
     n, m : ndarray of int, shape (S,)
@@ -523,6 +593,7 @@ def coherence_sweep(ns, ms, *, trials: int, rng: RngLike) -> CoherenceSweep:
     trials : int
         Dictionaries per size.
     rng : numpy.random.Generator or int
+        Draws every dictionary, size by size.
 
     Returns
     -------
