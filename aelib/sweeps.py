@@ -110,6 +110,16 @@ def grid_product(**axes) -> List[Dict[str, Any]]:
     iterable, is a fixed value (an axis of length one); wrap a list in another list
     to use it as one value.
 
+    Parameters
+    ----------
+    **axes
+        Name -> the values of that axis (an iterable), or one fixed value.
+
+    Returns
+    -------
+    list of dict
+        One dict per point, with every name as a key.
+
     Examples
     --------
     >>> grid_product(noise=[0.01, 0.02], seed=range(2), n=50)
@@ -374,6 +384,21 @@ def cache_key(func: Callable, params: Mapping, *, version=None) -> str:
     scalars equal Python numbers and tuples equal lists, so
     ``{"x": np.float64(0.5), "s": (1, 2)}`` and ``{"s": [1, 2], "x": 0.5}`` have the
     same key; dict order does not matter.
+
+    Parameters
+    ----------
+    func : callable
+        The function the point is computed with (a named function, a partial or a
+        bound method; not a lambda or a class).
+    params : mapping
+        The keyword arguments of the point.
+    version : object, optional
+        Any value with a canonical form; defaults to ``aelib.__version__``.
+
+    Returns
+    -------
+    str
+        64 hexadecimal digits.
 
     Raises
     ------
