@@ -203,11 +203,21 @@ def oracle_support_train(
     Parameters
     ----------
     Y : ndarray, shape (n, N)
+        Samples, one per column.
     X_star : ndarray, shape (m, N)
         True codes (their supports are the gate).
     W0 : ndarray, shape (n, m)
-    lr, steps, b0, bias_decay, bias_floor
-        As in :func:`population_descent`.
+        Start, in the column order of ``X_star``'s rows (normalized here).
+    lr : float
+        zeta > 0.
+    steps : int
+        Number of updates.
+    b0 : float or ndarray, default 0
+        Initial bias.
+    bias_decay : float, default 1
+        C of b^{s+1} = b^s / C.
+    bias_floor : float, optional
+        Keep abs(b_i) >= bias_floor (sign kept), as :func:`aelib.train` does.
     A : ndarray, shape (n, m), optional
         Ground truth for the recorded distances ||W^s - A||_F^2 (no matching: the
         oracle gate pins every column to its atom). Without it the history is NaN.
@@ -255,6 +265,17 @@ def theorem4_settings(model: BilinearModel, activation: str = "threshold", *, lr
       non-negative codes it is half of :func:`aelib.common_mode_lr_limit`, the largest
       stable step of the form c m / k (a fixed c is unstable once (k - 1) kappa1^2 > kappa2).
 
+    Parameters
+    ----------
+    model : BilinearModel
+        Gives m, k, kappa1, kappa2 and a1.
+    activation : {"threshold", "relu", "relu_floor"}, default "threshold"
+        The encoder and bias rule, as listed above.
+    lr_scale : float, default 1.0
+        Factor > 0 on the learning rate.
+    bias_decay : float, default 2.0
+        C of b^{s+1} = b^s / C for the ReLU variants (ignored for the threshold).
+
     Returns
     -------
     TrainSettings
@@ -287,6 +308,7 @@ class RecoveryResult:
     distance : ndarray, shape (steps + 1,)
         ||pi(W^s) - A||_F / sqrt(m) along the run.
     loss : ndarray, shape (steps + 1,)
+        Reconstruction loss at (W^s, b^s), as :func:`aelib.train` records it.
     W : ndarray, shape (n, m)
         Final weights.
     """
@@ -326,7 +348,9 @@ def recovery_run(
     Parameters
     ----------
     model : BilinearModel
+        Generative model; its ``A`` is the ground truth.
     W0 : ndarray (n, m), or a sequence of them
+        Start(s) W^0.
     train_kwargs : dict, or a sequence of dicts (one per start)
         ``lr``, ``activation``, ``lam``, ``b0``, ``bias_decay``, ``bias_floor``.
     N : int
@@ -334,9 +358,11 @@ def recovery_run(
     rng : numpy.random.Generator or int
         Draws the data.
     steps : int, default 30
+        Number of updates T.
     signs : bool, optional
         Match up to sign flips; default True for :class:`aelib.SparseCoding`, else False.
     dtype : numpy dtype, default float32
+        dtype of the drawn data, and so of training.
     level : float, default 0.25
         Success threshold on the final column-RMS distance.
     Y : ndarray, shape (n, N), optional
@@ -424,6 +450,33 @@ def recovery_point(
     :func:`theorem4_settings` (with ``lr_scale``); all len(variants) * len(deltas)
     autoencoders train together (:func:`recovery_run`) for ``steps`` steps.
 
+    Parameters
+    ----------
+    kind : {"mixture", "sparse", "nonnegative"}
+        The generative model (Sec. 2.2), as in :func:`aelib.make_model`.
+    n : int
+        Dimension of the samples.
+    m : int
+        Number of atoms (columns of A).
+    k : int
+        Nonzeros per code: 1 for the mixture, 1 <= k <= m otherwise.
+    deltas : sequence of float
+        Perturbation sizes delta0 of the starts.
+    variants : sequence of str, default ("threshold",)
+        ``activation`` values of :func:`theorem4_settings`.
+    N : int, default 2000
+        Number of samples.
+    steps : int, default 30
+        Number of updates T.
+    noise_std : float, default 0.0
+        sigma_eta >= 0.
+    seed : int, default 0
+        Base seed of the SeedSequence.
+    level : float, default 0.25
+        Success threshold on the final column-RMS distance (as in :func:`recovery_run`).
+    lr_scale : float, default 1.0
+        Factor on the learning rate of :func:`theorem4_settings`.
+
     Returns
     -------
     dict
@@ -465,6 +518,34 @@ def population_point(*, kind: str, n: int, m: int, k: int, seed: int = 0, delta0
     converges fast and stably: 0.75 for sparse codes (m / k itself oscillates once
     k / n is above about 0.05) and 1.5 for non-negative codes (3/4 of the
     common-mode limit). Returns NaN if the run does not settle within ``steps``.
+
+    Parameters
+    ----------
+    kind : {"mixture", "sparse", "nonnegative"}
+        The generative model (Sec. 2.2), as in :func:`aelib.make_model`.
+    n : int
+        Dimension of the samples.
+    m : int
+        Number of atoms (columns of A).
+    k : int
+        Nonzeros per code: 1 for the mixture, 1 <= k <= m otherwise.
+    seed : int, default 0
+        Base seed of the SeedSequence.
+    delta0 : float, default 0.2
+        Perturbation size of the start.
+    noise_std : float, default 0.0
+        sigma_eta >= 0.
+    steps : int, default 300
+        Maximum number of updates.
+    tol : float, default 1e-7
+        Convergence tolerance of :func:`population_descent`.
+    lr_scale : float, optional
+        Factor on the learning rate of :func:`theorem4_settings` (default as above).
+
+    Returns
+    -------
+    float
+        The floor ||W - A||_F^2, or NaN.
     """
     n = check_int("n", n, minimum=1)
     m = check_int("m", m, minimum=1)
@@ -495,6 +576,27 @@ def floor_decomposition(*, kind: str, n: int, m: int, k: int, Ns: Sequence[int] 
     Each finite-N floor is fitted as F(N) = F_inf + c / N (:func:`extrapolate_floor`).
     ``oracle_inf`` should match ``population`` (the sampling error is all in c / N);
     ``autoencoder_inf - population`` is what encoding mistakes add.
+
+    Parameters
+    ----------
+    kind : {"mixture", "sparse", "nonnegative"}
+        The generative model (Sec. 2.2), as in :func:`aelib.make_model`.
+    n : int
+        Dimension of the samples.
+    m : int
+        Number of atoms (columns of A).
+    k : int
+        Nonzeros per code: 1 for the mixture, 1 <= k <= m otherwise.
+    Ns : sequence of int, default (1000, 4000)
+        Sample sizes N (at least two for the fit).
+    seed : int, default 0
+        Base seed of the SeedSequence.
+    delta0 : float, default 0.3
+        Perturbation size of the start.
+    steps : int, default 30
+        Number of updates of the finite-N runs (the population run gets 10 times as many).
+    activation : {"threshold", "relu", "relu_floor"}, default "threshold"
+        The variant of :func:`theorem4_settings`.
 
     Returns
     -------
