@@ -47,6 +47,20 @@ def support_moment(m: int, k: int, d: int) -> float:
 
     The falling factorials give p_1 = k/m, p_2 = k(k-1)/(m(m-1)), ... (assumption A1's
     p_i, p_ij, p_ijl), and 0 when d > k.
+
+    Parameters
+    ----------
+    m : int
+        Number of indices, m >= 1.
+    k : int
+        Support size, 0 <= k <= m.
+    d : int
+        Number of distinct indices, d >= 0 (d = 0 gives 1).
+
+    Returns
+    -------
+    float
+        k (k-1) ... (k-d+1) / (m (m-1) ... (m-d+1)).
     """
     m = check_int("m", m, minimum=1)
     k = check_int("k", k, minimum=0, maximum=m)

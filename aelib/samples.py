@@ -44,6 +44,12 @@ def code_second_moment(model: BilinearModel) -> np.ndarray:
     p_2 = k(k-1)/(m(m-1)) (:func:`aelib.support_moment`). For a mixture with
     weights p_i it is diag(p).
 
+    Parameters
+    ----------
+    model : BilinearModel
+        GaussianMixture, SparseCoding or NonnegativeSparseCoding (gives m, k, kappa1,
+        kappa2, or the mixing weights).
+
     Returns
     -------
     ndarray, shape (m, m)
@@ -116,6 +122,31 @@ def sample_point(
     ``SeedSequence([seed, n, m, k, N])`` (float32). The autoencoder trains for
     ``steps`` steps with :func:`aelib.theorem4_settings` (``activation``, ``lr_scale``);
     the oracle is :func:`aelib.oracle_class_means` on the same samples.
+
+    Parameters
+    ----------
+    kind : {"mixture", "sparse", "nonnegative"}
+        The generative model (Sec. 2.2), as in :func:`aelib.make_model`.
+    n : int
+        Dimension of the samples.
+    m : int
+        Number of atoms (columns of A).
+    k : int
+        Nonzeros per code: 1 for the mixture, 1 <= k <= m otherwise.
+    N : int
+        Number of samples.
+    noise_std : float
+        sigma_eta >= 0.
+    seed : int, default 0
+        Base seed of the SeedSequences.
+    delta0 : float, default 0.3
+        Perturbation size of the start.
+    steps : int, default 40
+        Number of updates T.
+    activation : {"threshold", "relu", "relu_floor"}, default "threshold"
+        The variant of :func:`aelib.theorem4_settings`.
+    lr_scale : float, default 1.0
+        Factor on its learning rate.
 
     Returns
     -------
