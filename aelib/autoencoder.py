@@ -534,6 +534,15 @@ class LineSlice:
         changes), ``total_jump`` (sum of the jumps), ``secant_slope`` ((L(t_end) -
         L(t_0)) / (t_end - t_0)) and ``mean_gradient_slope`` (the same for the
         integrated slope).
+
+        Parameters
+        ----------
+        tol : float, optional
+            Smallest ``|jump|`` counted as a jump.
+
+        Returns
+        -------
+        dict
         """
         j = self.jumps
         span = self.t[-1] - self.t[0]

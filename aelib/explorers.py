@@ -34,6 +34,19 @@ def training_explorer(*, n: int = 256, m: int = 10, N: int = 3000, steps: int = 
     (in units of m), noise sigma and the init perturbation delta. Each change reruns
     :func:`aelib.run_mixture_descent` and redraws :func:`~aelib.plots.ch05_descent.plot_training_run`.
 
+    Parameters
+    ----------
+    n : int, default 256
+        Dimension of the samples.
+    m : int, default 10
+        Number of mixture components.
+    N : int, default 3000
+        Number of samples.
+    steps : int, default 30
+        Number of updates T.
+    seed : int, default 0
+        Seed of every run (the same A, data and start for every setting).
+
     Returns
     -------
     ipywidgets.interactive
@@ -97,16 +110,23 @@ def consistency_explorer_figure(model, *, delta: float = 0.2, b: float = -0.4, s
     Parameters
     ----------
     model : BilinearModel
+        Gives A, a1 and the law of the codes.
     delta, b : float
+        Closeness ||W_i - A_i|| (Def. 2) and the bias shared by every unit.
     sigma : float, optional
         Noise level (default ``model.noise_std``).
     activation : {"relu", "threshold"}
+        Encoder activation sigma (Sec. 2.1).
     adversarial : bool
         Worst-case direction for W (:func:`aelib.delta_close`).
     N : int
         Samples.
     rng : int
         Seed of the samples and of W's directions.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
     """
     codes, noise = _explorer_data(model, N, rng) if _data is None else _data
     sigma = model.noise_std if sigma is None else sigma
@@ -125,6 +145,21 @@ def consistency_explorer(model, *, N: int = 2000, rng: int = 0, delta: float = 0
     picks the activation (ReLU, or the threshold lam = a1/2) and a checkbox the
     worst-case W. The codes and a unit noise draw are sampled once (seed ``rng``);
     the figure is :func:`consistency_explorer_figure`.
+
+    Parameters
+    ----------
+    model : BilinearModel
+        Gives A, a1, the noise level and the law of the codes.
+    N : int, default 2000
+        Number of samples.
+    rng : int, default 0
+        Seed of the samples and of W's directions.
+    delta : float, default 0.2
+        Initial closeness ||W_i - A_i|| (Def. 2).
+    b : float, default -0.4
+        Initial bias, shared by every unit.
+    activation : {"relu", "threshold"}
+        Initial encoder activation sigma (Sec. 2.1).
 
     Returns
     -------

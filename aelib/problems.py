@@ -202,6 +202,15 @@ class Problem:
 
         The same children on every call (``start_stream.spawn(count)`` on a fresh
         sequence); one per start, so that a start does not depend on which others are drawn.
+
+        Parameters
+        ----------
+        count : int
+            Number of Generators, >= 0.
+
+        Returns
+        -------
+        list of numpy.random.Generator
         """
         count = check_int("count", count, minimum=0)
         if isinstance(self.start_stream, np.random.Generator):

@@ -15,7 +15,19 @@ __all__ = ["table", "fmt"]
 
 
 def fmt(value: Any, digits: int = 3) -> str:
-    """Format one cell: integers as is, reals rounded to ``digits`` decimals (``-0`` shown as ``0``)."""
+    """Format one cell: integers as is, reals rounded to ``digits`` decimals (``-0`` shown as ``0``).
+
+    Parameters
+    ----------
+    value : object
+        A bool (shown as yes or no), an integer, a real, or anything else (shown with ``str``).
+    digits : int, default 3
+        Decimals for real numbers.
+
+    Returns
+    -------
+    str
+    """
     if isinstance(value, (bool, np.bool_)):
         return "yes" if value else "no"
     if isinstance(value, (Integral, np.integer)):
@@ -37,6 +49,7 @@ def table(rows: Sequence[Sequence[Any]], headers: Sequence[str], *, digits: int 
     rows : sequence of sequences
         One inner sequence per row, one cell per header.
     headers : sequence of str
+        Column titles.
     digits : int
         Decimals for real numbers.
 
