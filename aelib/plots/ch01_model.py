@@ -37,6 +37,10 @@ def plot_model_samples(A: np.ndarray, samples, titles: Sequence[str], *, size: f
     titles : sequence of str
     size : float, optional
         Width of one panel in inches (default: the column width shared by the panels).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
     """
     if A.shape[0] != 2:
         raise ValueError(f"A: expected 2 rows (a planar model), got shape {A.shape}")
@@ -81,6 +85,10 @@ def plot_codes(codes, titles: Sequence[str], *, vmax: float = None):
     titles : sequence of str
     vmax : float, optional
         Colour scale limit (symmetric); the largest |x| by default.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
     """
     k = len(codes)
     vmax = vmax or max(float(np.abs(X).max()) for X in codes)
@@ -119,6 +127,10 @@ def plot_coherence(sweeps, labels: Sequence[str], predictions):
     predictions : sequence of (leading, median) arrays
         For each sweep, the output of ``gaussian_coherence_prediction`` per size,
         as two arrays of the sweep's length.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
     """
     fig, (ax1, ax2) = new_figure(2, 1, height=4.4)
     for c, (sw, label, (lead, med)) in enumerate(zip(sweeps, labels, predictions)):
@@ -153,6 +165,10 @@ def plot_alignment(A: np.ndarray, W: np.ndarray, W_aligned: np.ndarray):
     ----------
     A, W, W_aligned : ndarray, shape (n, m)
         The truth, an estimate, and pi(W) (e.g. ``aelib.align(W, A, signs=True)``).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
     """
     fig, axes = new_figure(2, 1, height=3.0)
     m = A.shape[1]
@@ -174,7 +190,21 @@ def plot_alignment(A: np.ndarray, W: np.ndarray, W_aligned: np.ndarray):
 
 
 def plot_matching_cost(ms_hungarian, t_hungarian, ms_brute, t_brute, ms_brute_signs=None, t_brute_signs=None):
-    """Seconds to find pi (Def. 2): Hungarian algorithm versus brute force, against m."""
+    """Seconds to find pi (Def. 2): Hungarian algorithm versus brute force, against m.
+
+    Parameters
+    ----------
+    ms_hungarian, t_hungarian : sequence
+        Values of m and the seconds of :func:`aelib.time_matching` with ``method="hungarian"``.
+    ms_brute, t_brute : sequence
+        The same for ``method="brute"``.
+    ms_brute_signs, t_brute_signs : sequence, optional
+        The same for brute force with sign flips (``signs=True``).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
     fig, ax = new_figure(1, 1, width=5.4, height=3.6)
     ax.loglog(ms_hungarian, t_hungarian, "o-", color=COLORS[0], ms=4, label="Hungarian (match_columns)")
     ax.loglog(ms_brute, t_brute, "s-", color=COLORS[1], ms=4, label="brute force, $m!$ permutations")

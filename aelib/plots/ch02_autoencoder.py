@@ -28,6 +28,10 @@ def plot_architecture(n: int = 5, m: int = 3):
     ----------
     n, m : int
         Number of input/output and hidden nodes to draw (small: 2 <= m <= 8, m <= n <= 12).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
     """
     from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch
 
@@ -114,6 +118,10 @@ def plot_activations(z: np.ndarray, curves, titles: Sequence[str], kinks):
     titles : sequence of str
     kinks : sequence of sequences of float
         The points where each sigma is not differentiable (marked on the plot).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
     """
     k = len(curves)
     fig, axes = new_figure(k, 1, width=3.5 * k, height=3.2, squeeze=False)
@@ -140,6 +148,10 @@ def plot_loss_slices(slices, titles: Sequence[str]):
     ----------
     slices : sequence of aelib.autoencoder.LineSlice
     titles : sequence of str
+
+    Returns
+    -------
+    matplotlib.figure.Figure
     """
     k = len(slices)
     fig, axes = new_figure(k, 1, width=3.6 * k, height=3.4, squeeze=False)

@@ -40,6 +40,10 @@ def plot_init_closeness(panels, titles: Sequence[str], *, ncols: int = 2):
         One list per panel, as returned by :func:`aelib.closeness_vs_n`.
     titles : sequence of str
     ncols : int
+
+    Returns
+    -------
+    matplotlib.figure.Figure
     """
     nrows = int(np.ceil(len(panels) / ncols))
     fig, axes = new_figure(ncols, nrows, width=4.0 * ncols + 0.4, height=2.6 * nrows + 1.3,
@@ -92,6 +96,10 @@ def plot_pair_spectra(panels, titles: Sequence[str], *, gap: float = 0.25):
     titles : sequence of str
     gap : float
         The acceptance ratio of :func:`aelib.spectral_init`, drawn as a line.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
     """
     fig, axes = new_figure(1, len(panels), height=1.75 * len(panels) + 0.5, squeeze=False, sharex=True, sharey=True)
     for ax, spectra, title in zip(axes[:, 0], panels, titles):
@@ -122,6 +130,10 @@ def plot_spectral_pairs(ms, pairs, predicted):
         Measured counts (:func:`aelib.spectral_pairs`); -1 (gave up) is not drawn.
     predicted : sequence of float
         :func:`aelib.spectral_pairs_mixture` for each m.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
     """
     fig, ax = new_figure(width=5.2, height=3.6)
     ms = np.asarray(ms, dtype=float)

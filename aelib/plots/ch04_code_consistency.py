@@ -29,6 +29,13 @@ def plot_preactivations(panels, titles: Sequence[str], *, bins: int = 60):
         cut-off), ``"on"`` (a lower bound for the on-support values) or ``"off"``
         (an upper bound for the off-support values).
     titles : sequence of str
+        One per panel.
+    bins : int, default 60
+        Number of histogram bins per panel.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
     """
     styles = {"cut": dict(color="0.1", ls="-", lw=1.4), "on": dict(color=COLORS[0], ls="--", lw=1.3),
               "off": dict(color=COLORS[1], ls="--", lw=1.3)}
@@ -63,6 +70,10 @@ def plot_phase_diagrams(diagrams, titles: Sequence[str], intervals, *, level: fl
         interval is empty); lower is drawn solid, upper dashed, in one colour per label.
     level : float
         The white contour marks where the measured rate reaches ``level``.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
     """
     ncols = min(2, len(diagrams))
     nrows = int(np.ceil(len(diagrams) / ncols))
@@ -102,6 +113,14 @@ def plot_rate_grids(grids, titles: Sequence[str], xvalues, yvalues, *, xlabel: s
     titles : sequence of str
     xvalues, yvalues : sequences
         Tick labels (the grid is drawn with categorical axes).
+    xlabel, ylabel : str
+        Axis labels.
+    colorbar_label : str, default "recovery rate"
+        Label of the shared colour bar.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
     """
     fig, axes = new_figure(len(grids), 1, width=3.3 * len(grids) + 1.0, height=3.0, squeeze=False, sharey=True)
     for ax, grid, title in zip(axes[0], grids, titles):
@@ -133,6 +152,10 @@ def plot_rate_curves(panels, titles: Sequence[str], xlabels: Sequence[str], *, x
         Log scale on x per panel (True: base 10; an integer: that base); ticks as plain numbers.
     marks : sequence of dicts label -> x, optional
         Vertical reference lines per panel.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
     """
     fig, axes = new_figure(1, len(panels), height=2.05 * len(panels), squeeze=False, sharey=True)
     markers = ["o", "s", "^", "D", "v"]
@@ -173,6 +196,10 @@ def plot_consistency_state(on, off, rates, *, activation: str, lam: float, delta
         Closeness of W, bias and noise level of the setting (shown in the title).
     adversarial : bool
         Whether W is the worst-case delta-close matrix (shown in the title).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
     """
     if activation == "relu":
         lines = {"ReLU cut-off $z = 0$": (0.0, "cut")}

@@ -20,6 +20,12 @@ def plot_gradient_error(curves, *, title: str = None):
     ----------
     curves : mapping label -> GradientErrorCurve
         From :func:`aelib.gradient_error_curve`.
+    title : str, optional
+        Axes title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
     """
     fig, ax = new_figure(height=4.4)
     markers = "osD^vP"
@@ -52,6 +58,12 @@ def plot_lemma1_trace(traces, *, weights=None, linthresh: float = 1.0):
         From :func:`aelib.trace_descent`.
     weights : ndarray, shape (m,), optional
         p_i (uniform by default).
+    linthresh : float, default 1.0
+        Range around 0 where the symmetric-log y axis is linear.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
     """
     from matplotlib.patches import Patch
 
@@ -89,6 +101,18 @@ def plot_distance_panels(panels, *, floor: float = None, floor_label: str = "fin
         Distance histories (e.g. ``TrainResult.distance``).
     floor : float, optional
         A horizontal reference line drawn in every panel.
+    floor_label : str, default "finite-sample floor"
+        Legend label of that line.
+    ylabel : str
+        Label of the y axis (the matched distance by default).
+    height : float, default 3.4
+        Figure height in inches.
+    logy : bool, default True
+        Log scale on y.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
     """
     from matplotlib.ticker import MaxNLocator
 
@@ -118,6 +142,12 @@ def plot_bias_drift(trace, *, title: str = None):
     ----------
     trace : DescentTrace
         From :func:`aelib.trace_descent` with ``X_star``.
+    title : str, optional
+        Figure title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
     """
     fig, axes = new_figure(ncols=2, height=3.6)
     steps = np.arange(trace.distance.size)
@@ -139,7 +169,21 @@ def plot_bias_drift(trace, *, title: str = None):
 
 
 def plot_training_run(result, *, title: str = None, loss_floor: float = None):
-    """Loss and matched distance of one :class:`aelib.TrainResult` (the explorer's figure)."""
+    """Loss and matched distance of one :class:`aelib.TrainResult` (the explorer's figure).
+
+    Parameters
+    ----------
+    result : TrainResult
+        From :func:`aelib.train` (the distance panel stays empty without ``A``).
+    title : str, optional
+        Figure title.
+    loss_floor : float, optional
+        A horizontal reference line in the loss panel (n sigma^2 / 2, :func:`aelib.loss_floor`).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
     fig, axes = new_figure(ncols=2, height=3.0)
     steps = np.arange(result.loss.size)
     axes[0].semilogy(steps, result.loss, "-", color=COLORS[0])

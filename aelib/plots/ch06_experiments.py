@@ -37,6 +37,10 @@ def plot_loss_curves(curves, floors=None, *, lower: float = 0.0, upper: float = 
     -----
     The panels are stacked (one column, shared axes) in a figure narrow enough that its
     type stays at least 8 CSS px on a phone (a 343-px image column).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
     """
     inits = list(curves)
     fig, axes = new_figure(nrows=len(inits), width=4.4, height=1.55 * len(inits) + 1.0, sharex=True, sharey=True,
@@ -75,6 +79,10 @@ def plot_matched_distance(curves, oracle, *, lower: float = 0.0, upper: float = 
     lower, upper : float
         Percentiles of the band (0 and 100: min-max).
     titles : mapping init -> str, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
     """
     fig, axes = new_figure(ncols=2, height=3.9, gridspec_kw={"width_ratios": [1.6, 1]})
     ax = axes[0]

@@ -35,6 +35,10 @@ def plot_variant_distances(curves, oracle, *, lower: float = 10.0, upper: float 
     Notes
     -----
     With a bias panel the four panels are laid out 2 x 2.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
     """
     inits = list(curves)
     npanels = len(inits) + (schedules is not None)

@@ -29,6 +29,10 @@ def plot_success_maps(ks, deltas, panels, *, level: float = None):
         ``final`` and ``success`` are arrays of shape (len(deltas), len(ks)).
     level : float, optional
         The success level, quoted in the title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
     """
     from matplotlib.colors import ListedColormap
 
@@ -77,6 +81,10 @@ def plot_floor_scaling(panels):
         ``fits`` (mapping model -> :class:`aelib.Slope`) and ``predicted`` (mapping
         model -> exponent of Thm. 4). Solid lines: fitted power laws; dotted: the
         theorem's exponents through the first point.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
     """
     fig, axes = new_figure(ncols=len(panels), width=3.3 * len(panels) + 0.3, height=3.9, squeeze=False)
     markers = {"sparse": "o", "nonnegative": "s"}
@@ -115,6 +123,12 @@ def plot_floor_decomposition(Ns, results, *, titles=None):
         Sample sizes of the measurements.
     results : mapping label -> dict
         From :func:`aelib.floor_decomposition`.
+    titles : mapping label -> str, optional
+        Panel titles (default: the labels).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
     """
     fig, axes = new_figure(ncols=len(results), width=3.3 * len(results) + 0.3, height=3.3, squeeze=False,
                            sharey=True)

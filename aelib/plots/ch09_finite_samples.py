@@ -27,6 +27,12 @@ def plot_sample_curves(Ns, curves, *, target: float = None, failure: float = Non
         crosses at the top (not converged).
     target : float, optional
         A horizontal line at the target error of the samples-needed table.
+    failure : float, optional
+        Error above which an autoencoder run counts as failed (drawn as a cross).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
     """
     import warnings
 

@@ -43,6 +43,12 @@ def plot_start_success_maps(P, row_values, col_values, *, row_label: str, col_la
         Axis labels of one map (e.g. "n" and "m").
     row_titles, col_titles : sequence of str
         Names of the panel rows (shown on the left) and columns (shown on top).
+    panel : float, default 2.3
+        Width of one map in inches (reduced so that the grid fits the column width).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
     """
     P = np.asarray(P, dtype=float)
     R, C = P.shape[:2]
@@ -85,6 +91,12 @@ def plot_run_outcomes(outcomes, *, title: str = None):
         Outcome names among "recovered", "near", "straddle", "duplicate", "dead"
         (the run's worst column label, :func:`aelib.classify_columns`) and "stalled"
         (:func:`aelib.stalled_start`); shares of all runs of that setting.
+    title : str, optional
+        Axes title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
     """
     labels = list(outcomes)
     order = ["recovered", "near", "straddle", "duplicate", "dead", "stalled"]
@@ -116,6 +128,12 @@ def plot_collision_model(ms, predicted, curves, *, ylabel: str = "probability"):
         m!/m^m (:func:`aelib.collision_free_probability`).
     curves : mapping label -> sequence of float
         Measured probabilities at each m (e.g. one per dimension n).
+    ylabel : str, default "probability"
+        Label of the y axis.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
     """
     fig, ax = new_figure(width=5.6, height=3.7)
     ax.plot(ms, predicted, "k--", marker="x", label=r"no collision, $m!/m^m$")
@@ -138,6 +156,12 @@ def plot_distance_histogram(groups, *, radii=(0.1, 0.5), xlabel: str = r"largest
         Distances, e.g. the ``max_column`` of :func:`aelib.start_trial` records.
     radii : sequence of float
         Vertical reference lines (the success and locate radii).
+    xlabel : str
+        Label of the x axis of the bottom row (the largest column distance by default).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
     """
     labels = list(groups)
     fig, axes = new_figure(nrows=len(labels), height=1.05 * len(labels) + 0.8, sharex=True, squeeze=False)

@@ -22,6 +22,12 @@ def plot_error_vs_time(panels, *, floor_label: str = "oracle"):
         For each method, one (wall time of method plus start, matched distance) pair
         per data set; a label containing "oracle" is drawn as a horizontal reference
         line (at the mean error) instead.
+    floor_label : str, default "oracle"
+        Not used: the reference line is labelled with its own label from ``panels``.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
     """
     from matplotlib.ticker import FormatStrFormatter, LogLocator, NullFormatter
 

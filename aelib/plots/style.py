@@ -69,7 +69,13 @@ _STYLE = {
 
 
 def use_style() -> None:
-    """Apply the book's matplotlib style (call once at the top of a chapter)."""
+    """Apply the book's matplotlib style (call once at the top of a chapter).
+
+    Returns
+    -------
+    None
+        Updates ``matplotlib.rcParams`` in place.
+    """
     mpl.rcParams.update(_STYLE)
 
 
@@ -78,6 +84,23 @@ def new_figure(ncols: int = 1, nrows: int = 1, *, width: float = COLUMN_WIDTH, h
 
     The width is capped at :data:`COLUMN_WIDTH`, so the figure is never shrunk by the browser
     at desktop width and its type keeps the sizes set by :func:`use_style`.
+
+    Parameters
+    ----------
+    ncols, nrows : int, default 1
+        Grid of axes.
+    width : float, default COLUMN_WIDTH
+        Width in inches (capped at :data:`COLUMN_WIDTH`).
+    height : float, default 3.4
+        Height in inches.
+    **kwargs
+        Passed to :func:`matplotlib.pyplot.subplots` (e.g. ``squeeze``, ``sharey``).
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+    axes : matplotlib.axes.Axes or ndarray of them
+        As :func:`matplotlib.pyplot.subplots` returns them.
     """
     use_style()
     fig, axes = plt.subplots(nrows, ncols, figsize=(min(width, COLUMN_WIDTH), height), constrained_layout=True,
