@@ -125,9 +125,13 @@ def dead_units(W: np.ndarray, b, Y: np.ndarray, *, activation: str = "relu", lam
     Parameters
     ----------
     W : ndarray, shape (n, m)
+        Shared weights.
     b : float or ndarray, shape (m,)
+        Encoder bias (a scalar is broadcast to every unit).
     Y : ndarray, shape (n, N)
+        One sample per column.
     activation : {"relu", "threshold"}
+        Encoder activation sigma (Sec. 2.1).
     lam : float, optional
         Threshold of the hard-threshold activation.
 
@@ -157,7 +161,9 @@ def nearest_columns(W: np.ndarray, A: np.ndarray, *, signs: bool = False) -> Tup
     Parameters
     ----------
     W : ndarray, shape (n, m_W)
+        Estimate (any number of columns).
     A : ndarray, shape (n, m)
+        Ground truth.
     signs : bool, default False
         Compare abs(cosine) (sparse coding, where -A_i is as good as A_i).
 
@@ -188,6 +194,7 @@ def duplicate_columns(
     Parameters
     ----------
     W, A : ndarray, shape (n, m)
+        Estimate and ground truth.
     signs : bool, default False
         Compare abs(cosine).
     live : ndarray of bool, shape (m,), optional
@@ -221,7 +228,9 @@ def max_cosine(W: np.ndarray, *, signs: bool = False) -> float:
     Parameters
     ----------
     W : ndarray, shape (n, m), m >= 2
+        Weights (columns need not be unit norm).
     signs : bool, default False
+        Compare abs(cosine).
 
     Returns
     -------
@@ -247,9 +256,13 @@ def coverage(W: np.ndarray, A: np.ndarray, *, radius: float = 0.5, signs: bool =
     Parameters
     ----------
     W : ndarray, shape (n, m_W)
+        Estimate (any number of columns).
     A : ndarray, shape (n, m)
+        Ground truth (the cluster means).
     radius : float, default 0.5
+        Largest distance at which a column of W covers a cluster.
     signs : bool, default False
+        Also count -W_j (sparse coding).
 
     Returns
     -------
@@ -291,15 +304,21 @@ def classify_columns(
     Parameters
     ----------
     W : ndarray, shape (n, m)
+        Weights, e.g. the end of a run.
     b : float or ndarray, shape (m,)
         The bias the encoder uses with W (e.g. ``TrainResult.b``).
     Y : ndarray, shape (n, N)
+        Samples, to tell dead units (:func:`dead_units`).
     A : ndarray, shape (n, m)
-    activation, lam
-        As in :func:`aelib.encode`.
+        Ground truth.
+    activation : {"relu", "threshold"}
+        Encoder activation sigma (Sec. 2.1).
+    lam : float, optional
+        Threshold of the hard-threshold activation (required for it; forbidden for ReLU).
     success_radius, locate_radius : float
         0 < success_radius <= locate_radius.
     signs : bool, default False
+        Compare abs(cosine) (sparse coding).
 
     Returns
     -------
@@ -335,12 +354,17 @@ def stalled_start(W0: np.ndarray, b0, Y: np.ndarray, *, lr: float, activation: s
     Parameters
     ----------
     W0 : ndarray, shape (n, m)
+        Start W^0.
     b0 : float or ndarray, shape (m,)
+        Initial bias b^0.
     Y : ndarray, shape (n, N)
+        Training data, one sample per column.
     lr : float
         Learning rate of the update.
-    activation, lam
-        As in :func:`aelib.encode`.
+    activation : {"relu", "threshold"}
+        Encoder activation sigma (Sec. 2.1).
+    lam : float, optional
+        Threshold of the hard-threshold activation (required for it; forbidden for ReLU).
     **schedule
         Further keyword arguments of :func:`aelib.train` (``bias_decay``, ``bias_floor``).
 
@@ -368,6 +392,7 @@ def collision_free_probability(m: int) -> float:
     Parameters
     ----------
     m : int, >= 1
+        Number of units and of clusters.
 
     Returns
     -------
@@ -464,6 +489,7 @@ def start_trial(
     N : int
         Samples (N >= m).
     seed : int
+        Base seed of the problem's SeedSequence([seed, n, m]).
     steps : int, default 50
         T, as in Sec. 6.
     encoders : iterable of str, optional
