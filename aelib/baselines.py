@@ -72,9 +72,11 @@ def kmeans_dictionary(Y: np.ndarray, m: int, *, rng: RngLike, n_init: int = 4) -
     Parameters
     ----------
     Y : ndarray, shape (n, N)
+        Samples, one per column.
     m : int
         Number of clusters.
     rng : numpy.random.Generator or int
+        Seeds scikit-learn's k-means.
     n_init : int
         Restarts of k-means++ (scikit-learn's ``n_init``).
 
@@ -111,11 +113,13 @@ def dictionary_learning(
     Parameters
     ----------
     Y : ndarray, shape (n, N)
+        Samples, one per column.
     m : int
         Number of atoms.
     k : int
         Sparsity used by the OMP coder.
     rng : numpy.random.Generator or int
+        Seeds scikit-learn's estimator.
     alpha : float
         Sparsity penalty of the dictionary-update step (scikit-learn's ``alpha``).
     batch_size, max_iter : int
@@ -181,10 +185,13 @@ def neural_sparse_coding(
     Parameters
     ----------
     Y : ndarray, shape (n, N)
+        Samples, one per column.
     W0 : ndarray, shape (n, m)
+        Initial dictionary.
     lr : float
         Step size (Theta(m/k) in their analysis).
     steps : int
+        Number of updates.
     lam : float
         Decoding threshold (a1/2 for codes with |x_i| >= a1).
     A : ndarray, shape (n, m), optional
@@ -246,6 +253,7 @@ def timed(func: Callable, *args, threads: Optional[int] = 1, **kwargs) -> Tuple[
     Parameters
     ----------
     func : callable
+        The function to time.
     *args, **kwargs
         Passed to ``func``.
     threads : int or None, default 1
@@ -389,10 +397,15 @@ def mixture_comparison(
     n, m, N : int
         Dimension, clusters, samples (784, 10, 10,000 in Sec. 6).
     noise_std : float
+        sigma_eta >= 0 of the mixture (assumption A4).
     seed : int
+        Base seed of the problem's SeedSequence([seed, n, m]).
     steps : int, default 50
+        Number of updates T of every autoencoder run.
     bias_floor : float, default 0.25
+        The floor of the ReLU run with abs(b) >= bias_floor.
     n_init : int, default 4
+        Restarts of k-means (:func:`kmeans_dictionary`).
     threads : int or None, default 1
         Thread cap of every timed call (:func:`timed`).
     dtype : {"float32", "float64"}
@@ -456,14 +469,19 @@ def dictionary_learning_point(
     Parameters
     ----------
     n, m, k, N : int
+        Dimension, atoms, nonzeros per code and samples.
     noise_std : float
+        sigma_eta >= 0.
     seed : int
+        Base seed of the problem's SeedSequence([seed, n, m, k]).
     alpha : float
         scikit-learn's sparsity penalty.
     init : {"own", "spectral"}
         scikit-learn's own start, or :func:`aelib.spectral_init` (as the autoencoder).
     max_iter, batch_size : int
+        Passes and mini-batch size of dictionary learning.
     threads : int or None, default 1
+        Thread cap of the timed call (:func:`timed`).
 
     Returns
     -------
@@ -555,17 +573,22 @@ def sparse_comparison(
     Parameters
     ----------
     n, m, k, N : int
+        Dimension, atoms, nonzeros per code and samples.
     noise_std : float
+        sigma_eta >= 0.
     seed : int
+        Base seed of the problem's SeedSequence([seed, n, m, k]).
     steps : int, default 50
         Steps of the autoencoder and of the neural update.
     delta, lr_scale : float, default 0.3 and 1.0
+        Size of the perturbation start, and the factor on the learning rate m/k.
     alpha_own, alpha_start : float
         Sparsity penalties of dictionary learning (tune them with
         :func:`dictionary_learning_point` on another seed).
     max_iter, batch_size : int
         Passes and mini-batch size of dictionary learning.
     threads : int or None, default 1
+        Thread cap of every timed call (:func:`timed`).
 
     Returns
     -------
