@@ -291,6 +291,7 @@ class TiedAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Samples, one per row (scikit-learn's layout: the transpose of ``Y``).
 
         Returns
         -------
@@ -330,6 +331,7 @@ class TiedAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Samples, one per row (scikit-learn's layout: the transpose of ``Y``).
         y : None
             Ignored.
 

@@ -93,6 +93,7 @@ def seed_slopes(x, Y) -> Slope:
     Parameters
     ----------
     x : array_like, shape (p,)
+        Positive values of the swept variable (e.g. n, k or m).
     Y : array_like, shape (seeds, p)
         One row of positive values per seed (NaN rows are dropped).
 

@@ -49,9 +49,11 @@ def perturbed_init(A: np.ndarray, delta: float, *, rng: RngLike, normalize: bool
     Parameters
     ----------
     A : ndarray, shape (n, m)
+        Ground truth.
     delta : float
         Size of the perturbation, >= 0.
     rng : numpy.random.Generator or int
+        Draws E.
     normalize : bool, default True
         Normalize the columns (as the trainer does after every step).
 
@@ -246,6 +248,7 @@ def spectral_init(
     Parameters
     ----------
     Y : ndarray, shape (n, N)
+        Samples, one per column.
     m : int
         Number of columns to find.
     rng : numpy.random.Generator or int

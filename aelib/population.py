@@ -217,7 +217,9 @@ def population_gradient(
     Parameters
     ----------
     W : ndarray, shape (n, m)
+        Weights, columns in A's order (the encoder is assumed code-consistent).
     A : ndarray, shape (n, m)
+        Ground truth.
     b : float or ndarray, shape (m,), default 0
         Encoder bias (0 for the threshold encoder of Thm. 4 (ii), (iii.1)).
     k : int
@@ -278,8 +280,11 @@ def oracle_support_gradient(W: np.ndarray, b, Y: np.ndarray, X_star: np.ndarray)
     Parameters
     ----------
     W : ndarray, shape (n, m)
+        Weights, columns in the order of ``X_star``'s rows.
     b : float or ndarray, shape (m,)
+        Encoder bias (a scalar is broadcast to every unit).
     Y : ndarray, shape (n, N)
+        Samples, one per column.
     X_star : ndarray, shape (m, N)
         True codes; only their support is used.
 

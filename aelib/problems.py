@@ -69,6 +69,7 @@ def make_model(kind: str, A: np.ndarray, *, k: int, noise_std: float = 0.0, a1: 
     Parameters
     ----------
     kind : {"mixture", "sparse", "nonnegative"}
+        The generative model (Sec. 2.2).
     A : ndarray, shape (n, m)
         The ground truth (unit columns).
     k : int
@@ -117,11 +118,13 @@ def model_factory(kind: str, n: int, m: int, k: int, noise_std: float, *, a1: Op
     Parameters
     ----------
     kind : {"mixture", "sparse", "nonnegative"}
+        The generative model (Sec. 2.2).
     n, m, k : int
         Dimension, atoms, nonzeros per code (k = 1 for the mixture).
     noise_std : float
+        sigma_eta >= 0.
     a1, a2 : float, optional
-        As in :func:`make_model`.
+        Bounds on the nonzero code values (assumption A3); defaults as in :func:`make_model`.
 
     Returns
     -------
@@ -278,6 +281,7 @@ def make_problem(kind: str, n: int, m: int, k: int, N: Optional[int], noise_std:
     Parameters
     ----------
     kind : {"mixture", "sparse", "nonnegative"}
+        The generative model (Sec. 2.2).
     n, m : int
         Dimension and number of atoms (784 and 10 in Sec. 6).
     k : int
@@ -289,6 +293,7 @@ def make_problem(kind: str, n: int, m: int, k: int, N: Optional[int], noise_std:
     seed : int, sequence of int, SeedSequence or Generator
         Entropy of the problem's SeedSequence, e.g. ``(seed, n, m)``.
     dtype : {numpy.float64, numpy.float32}, default float64
+        dtype of the samples ``Y``.
     data_seed : int, sequence of int or SeedSequence, optional
         A separate data stream (see the module docstring).
     a1, a2 : float, optional
@@ -345,6 +350,7 @@ def make_start(name: str, A: np.ndarray, Y: Optional[np.ndarray], rng: np.random
     Parameters
     ----------
     name : {"perturbation", "pca", "random", "spectral"}
+        The start (Sec. 6 inits (i)-(iii), and the spectral start of Sec. 3).
     A : ndarray, shape (n, m)
         The ground truth (the random start reads only its shape).
     Y : ndarray, shape (n, N), or None

@@ -83,6 +83,7 @@ class PopulationResult:
         ||W^s - A||_F^2 at every step (columns kept in A's order and sign: the
         population update started near A never permutes them).
     steps_run : int
+        Number of updates made.
     converged : bool
         Whether the tolerance stopped the run.
     """

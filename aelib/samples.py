@@ -83,6 +83,7 @@ def oracle_error(model: BilinearModel, N) -> np.ndarray:
     Parameters
     ----------
     model : BilinearModel
+        Gives n, the noise level sigma_eta and the code law (:func:`code_second_moment`).
     N : int or array_like
         Sample sizes.
 
