@@ -170,17 +170,17 @@ def pca_init(Y: np.ndarray, m: int, *, center: bool = False) -> np.ndarray:
     -------
     ndarray, shape (n, m), float64
 
+    Raises
+    ------
+    FloatingPointError
+        If the Gram matrix overflows (data entries beyond about 1e150).
+
     Notes
     -----
     float64 data is used as it is. float32 data is not copied to float64 (a copy
     twice the size of the data): the n x n Gram matrix is accumulated in float64
     over blocks of columns, and the mean in float64. Only when n > N (the SVD path)
     is a float64 copy made.
-
-    Raises
-    ------
-    FloatingPointError
-        If the Gram matrix overflows (data entries beyond about 1e150).
     """
     Y = check_matrix("Y", Y)
     m = check_int("m", m, minimum=1, maximum=min(Y.shape))

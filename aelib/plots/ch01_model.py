@@ -35,6 +35,7 @@ def plot_model_samples(A: np.ndarray, samples, titles: Sequence[str], *, size: f
         One pair per panel, as returned by ``model.sample``; points are coloured by
         the support of their code.
     titles : sequence of str
+        One per panel.
     size : float, optional
         Width of one panel in inches (default: the column width shared by the panels).
 
@@ -82,7 +83,9 @@ def plot_codes(codes, titles: Sequence[str], *, vmax: float = None):
     Parameters
     ----------
     codes : sequence of ndarray, shape (m, N)
+        Codes X*, one per panel (e.g. the ``X_star`` of ``model.sample``).
     titles : sequence of str
+        One per panel.
     vmax : float, optional
         Colour scale limit (symmetric); the largest |x| by default.
 
@@ -122,6 +125,7 @@ def plot_coherence(sweeps, labels: Sequence[str], predictions):
     Parameters
     ----------
     sweeps : sequence of aelib.models.CoherenceSweep
+        From :func:`aelib.coherence_sweep`, one line each.
     labels : sequence of str
         One per sweep.
     predictions : sequence of (leading, median) arrays

@@ -115,7 +115,9 @@ def plot_activations(z: np.ndarray, curves, titles: Sequence[str], kinks):
     z : ndarray, shape (K,)
         Grid of pre-activations.
     curves : sequence of (sigma(z), sigma'(z)) pairs of arrays
+        One pair per panel, evaluated on ``z``.
     titles : sequence of str
+        One per panel.
     kinks : sequence of sequences of float
         The points where each sigma is not differentiable (marked on the plot).
 
@@ -147,7 +149,9 @@ def plot_loss_slices(slices, titles: Sequence[str]):
     Parameters
     ----------
     slices : sequence of aelib.autoencoder.LineSlice
+        From :func:`aelib.loss_along_line`, one per panel.
     titles : sequence of str
+        One per panel.
 
     Returns
     -------

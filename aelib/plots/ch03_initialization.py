@@ -39,7 +39,9 @@ def plot_init_closeness(panels, titles: Sequence[str], *, ncols: int = 2):
     panels : sequence of lists of aelib.Closeness
         One list per panel, as returned by :func:`aelib.closeness_vs_n`.
     titles : sequence of str
+        One per panel.
     ncols : int
+        Panels per row.
 
     Returns
     -------
@@ -94,6 +96,7 @@ def plot_pair_spectra(panels, titles: Sequence[str], *, gap: float = 0.25):
         eigenvalue. The legend gives sigma_2/sigma_1 and the |cosine| of the top
         eigenvector with the closest column of A.
     titles : sequence of str
+        One per panel.
     gap : float
         The acceptance ratio of :func:`aelib.spectral_init`, drawn as a line.
 
@@ -126,6 +129,7 @@ def plot_spectral_pairs(ms, pairs, predicted):
     Parameters
     ----------
     ms : sequence of int
+        Numbers of components m (x axis).
     pairs : ndarray, shape (len(ms), trials)
         Measured counts (:func:`aelib.spectral_pairs`); -1 (gave up) is not drawn.
     predicted : sequence of float

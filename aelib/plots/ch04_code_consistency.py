@@ -64,7 +64,9 @@ def plot_phase_diagrams(diagrams, titles: Sequence[str], intervals, *, level: fl
     Parameters
     ----------
     diagrams : sequence of aelib.PhaseDiagram
+        From :func:`aelib.recovery_phase_diagram`, one per panel.
     titles : sequence of str
+        One per panel.
     intervals : sequence of dicts
         One per panel: label -> (deltas, lower, upper) arrays (NaN where the
         interval is empty); lower is drawn solid, upper dashed, in one colour per label.
@@ -110,7 +112,9 @@ def plot_rate_grids(grids, titles: Sequence[str], xvalues, yvalues, *, xlabel: s
     Parameters
     ----------
     grids : sequence of ndarrays, shape (len(yvalues), len(xvalues))
+        Rates in [0, 1], one grid per panel.
     titles : sequence of str
+        One per panel.
     xvalues, yvalues : sequences
         Tick labels (the grid is drawn with categorical axes).
     xlabel, ylabel : str
@@ -147,7 +151,9 @@ def plot_rate_curves(panels, titles: Sequence[str], xlabels: Sequence[str], *, x
     Parameters
     ----------
     panels : sequence of dicts label -> (x, rate)
+        One dict per panel, one line per label.
     titles, xlabels : sequences of str
+        Title and x-axis label of each panel.
     xlog : sequence of bool or int, optional
         Log scale on x per panel (True: base 10; an integer: that base); ticks as plain numbers.
     marks : sequence of dicts label -> x, optional
@@ -190,6 +196,7 @@ def plot_consistency_state(on, off, rates, *, activation: str, lam: float, delta
     rates : aelib.RecoveryRates
         Support and sign recovery rates of the encoder at this setting.
     activation : {"relu", "threshold"}
+        Encoder activation sigma (Sec. 2.1), which sets the cut-off drawn.
     lam : float
         The threshold's lambda (drawn only for ``activation="threshold"``).
     delta, b, sigma : float

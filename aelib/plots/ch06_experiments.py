@@ -32,15 +32,16 @@ def plot_loss_curves(curves, floors=None, *, lower: float = 0.0, upper: float = 
     lower, upper : float
         Percentiles of the band (0 and 100: min-max over the trials).
     titles : mapping init -> str, optional
+        Panel titles (default: the init names).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
 
     Notes
     -----
     The panels are stacked (one column, shared axes) in a figure narrow enough that its
     type stays at least 8 CSS px on a phone (a 343-px image column).
-
-    Returns
-    -------
-    matplotlib.figure.Figure
     """
     inits = list(curves)
     fig, axes = new_figure(nrows=len(inits), width=4.4, height=1.55 * len(inits) + 1.0, sharex=True, sharey=True,
@@ -79,6 +80,7 @@ def plot_matched_distance(curves, oracle, *, lower: float = 0.0, upper: float = 
     lower, upper : float
         Percentiles of the band (0 and 100: min-max).
     titles : mapping init -> str, optional
+        Panel titles (default: the init names).
 
     Returns
     -------

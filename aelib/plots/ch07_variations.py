@@ -22,23 +22,25 @@ def plot_variant_distances(curves, oracle, *, lower: float = 10.0, upper: float 
     Parameters
     ----------
     curves : mapping init -> mapping variant -> ndarray, shape (trials, steps + 1)
+        Matched-distance histories (e.g. :meth:`aelib.MonteCarloResult.curves`), one panel per init.
     oracle : ndarray, shape (trials,)
         Matched distance of the class means (grey band).
     lower, upper : float
         Percentiles of the band around the median.
     titles : mapping init -> str, optional
+        Panel titles (default: the init names).
     schedules : mapping variant -> ndarray, optional
         b^s per variant, drawn as |b^s| in an extra first panel (log scale).
     coherence : ndarray, optional
         max_{i != j} |<A_i, A_j>| per trial, drawn as a band in the bias panel.
 
-    Notes
-    -----
-    With a bias panel the four panels are laid out 2 x 2.
-
     Returns
     -------
     matplotlib.figure.Figure
+
+    Notes
+    -----
+    With a bias panel the four panels are laid out 2 x 2.
     """
     inits = list(curves)
     npanels = len(inits) + (schedules is not None)

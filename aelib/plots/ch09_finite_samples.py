@@ -20,6 +20,7 @@ def plot_sample_curves(Ns, curves, *, target: float = None, failure: float = Non
     Parameters
     ----------
     Ns : sequence of int
+        Sample sizes N (x axis).
     curves : mapping title -> dict
         ``autoencoder`` and ``oracle``: arrays (seeds, len(Ns)) of column-RMS errors;
         ``predicted``: the oracle's predicted error (len(Ns)). Lines are medians over

@@ -124,6 +124,7 @@ def plot_collision_model(ms, predicted, curves, *, ylabel: str = "probability"):
     Parameters
     ----------
     ms : sequence of int
+        Numbers of clusters m (x axis).
     predicted : sequence of float
         m!/m^m (:func:`aelib.collision_free_probability`).
     curves : mapping label -> sequence of float
