@@ -88,19 +88,19 @@ def new_figure(ncols: int = 1, nrows: int = 1, *, width: float = COLUMN_WIDTH, h
     Parameters
     ----------
     ncols, nrows : int, default 1
-        Grid of axes.
+        Columns and rows of the grid of axes.
     width : float, default COLUMN_WIDTH
         Width in inches (capped at :data:`COLUMN_WIDTH`).
     height : float, default 3.4
         Height in inches.
     **kwargs
-        Passed to :func:`matplotlib.pyplot.subplots` (e.g. ``squeeze``, ``sharey``).
+        Passed to ``matplotlib.pyplot.subplots`` (e.g. ``squeeze``, ``sharey``).
 
     Returns
     -------
     fig : matplotlib.figure.Figure
     axes : matplotlib.axes.Axes or ndarray of them
-        As :func:`matplotlib.pyplot.subplots` returns them.
+        As ``matplotlib.pyplot.subplots`` returns them.
     """
     use_style()
     fig, axes = plt.subplots(nrows, ncols, figsize=(min(width, COLUMN_WIDTH), height), constrained_layout=True,
