@@ -538,7 +538,7 @@ class LineSlice:
         Parameters
         ----------
         tol : float, optional
-            Smallest ``|jump|`` counted as a jump.
+            An interval counts as a jump when ``|jump| > tol``.
 
         Returns
         -------
