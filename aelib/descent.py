@@ -522,45 +522,6 @@ def reference_train(
     readable statement of the algorithm and as the reference the tests and
     benchmarks compare :func:`train` against. Same parameters as :func:`train`
     (without early stopping).
-
-    Parameters
-    ----------
-    Y : ndarray, shape (n, N)
-        Training data, one sample per column. float32 input is trained in float32.
-    W0 : ndarray, shape (n, m)
-        Initial weights (not normalized here; no zero column).
-    b0 : float or ndarray, shape (m,)
-        Initial bias.
-    lr : float
-        Learning rate zeta > 0 (Theta(m) for the mixture, Theta(m/k) for sparse codes).
-    steps : int
-        Number of updates T >= 0.
-    activation : {"relu", "threshold"}
-        Encoder activation sigma (Sec. 2.1).
-    lam : float, optional
-        Threshold of the hard-threshold activation (required for it).
-    bias_decay : float, default 1.0
-        The constant C > 0 of b^{s+1} = b^s / C. 1 keeps b fixed; 2 is Sec. 6;
-        :func:`sqrt_decay` gives Sec. 5's sqrt(1 - tau) schedule.
-    A : ndarray, shape (n, m), optional
-        Ground truth; when given, the matched distance is recorded at every step.
-    signs : bool, default False
-        Allow sign flips in that matching (sparse coding).
-    bias_floor : float, optional
-        Keep abs(b_i) >= bias_floor after each decay (sign preserved; a zero
-        bias stays zero).
-
-    Returns
-    -------
-    TrainResult
-        With ``steps_run = steps`` and ``stopped_early = False``.
-
-    Raises
-    ------
-    ValueError
-        If an argument is invalid (the message names it).
-    FloatingPointError
-        If a column of W - lr g is zero or not finite, or the bias b / C is not finite.
     """
     settings = TrainSettings(lr=lr, activation=activation, lam=lam, b0=b0, bias_decay=bias_decay, bias_floor=bias_floor)
     Y, W, b, steps, A = _train_arguments(Y, W0, settings, steps, A)
