@@ -13,7 +13,7 @@ from .style import COLORS, new_figure, legend
 __all__ = ["plot_error_vs_time"]
 
 
-def plot_error_vs_time(panels, *, floor_label: str = "oracle"):
+def plot_error_vs_time(panels):
     """Recovery error against wall time, one panel per problem, one marker per method.
 
     Parameters
@@ -22,8 +22,6 @@ def plot_error_vs_time(panels, *, floor_label: str = "oracle"):
         For each method, one (wall time of method plus start, matched distance) pair
         per data set; a label containing "oracle" is drawn as a horizontal reference
         line (at the mean error) instead.
-    floor_label : str, default "oracle"
-        Not used: the reference line is labelled with its own label from ``panels``.
 
     Returns
     -------
