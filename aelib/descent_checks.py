@@ -511,23 +511,29 @@ def trace_descent(
         _record_lemma1(out, W, A64, b, G, p, settings.lr)
         W, b = settings.step(W, b, G)
 
-    def stack(key, width):
-        return np.array(out[key]) if out[key] else np.zeros((0, width))
+    return _trace(out, m, with_codes=X_star is not None)
+
+
+def _trace(out, m: int, *, with_codes: bool) -> DescentTrace:
+    """The DescentTrace of the lists :func:`trace_descent` recorded (empty per-step arrays for 0 steps)."""
+
+    def stack(key):
+        return np.array(out[key]) if out[key] else np.zeros((0, m))
 
     return DescentTrace(
         distance=np.array(out["distance"]),
         loss=np.array(out["loss"]),
         bias=np.array(out["bias"]),
-        lhs=stack("lhs", m),
-        rhs=stack("rhs", m),
-        bias_condition=stack("cond", m).astype(bool),
-        lam=stack("lam", m),
+        lhs=stack("lhs"),
+        rhs=stack("rhs"),
+        bias_condition=stack("cond").astype(bool),
+        lam=stack("lam"),
         closeness=np.array(out["closeness"]),
-        tau=stack("tau", m),
-        gamma=stack("gamma", m),
-        expected=stack("expected", m),
-        off_support=np.array(out["off"]) if X_star is not None else None,
-        missed_support=np.array(out["missed"]) if X_star is not None else None,
+        tau=stack("tau"),
+        gamma=stack("gamma"),
+        expected=stack("expected"),
+        off_support=np.array(out["off"]) if with_codes else None,
+        missed_support=np.array(out["missed"]) if with_codes else None,
     )
 
 

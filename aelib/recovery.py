@@ -394,36 +394,48 @@ def recovery_run(
     single = isinstance(W0, np.ndarray) and W0.ndim == 2
     starts = [W0] if single else list(W0)
     starts = [np.asarray(W, dtype=Y.dtype) for W in starts]
-    if isinstance(train_kwargs, Mapping):
-        settings = [dict(train_kwargs) for _ in starts]
-    else:
-        settings = [dict(s) for s in train_kwargs]
-        if len(settings) != len(starts):
-            raise ValueError(f"train_kwargs: expected one dict or {len(starts)} (one per start), got {len(settings)}")
-    for s in settings:
-        s.pop("steps", None)
-    m = A.shape[1]
+    settings = _start_settings(train_kwargs, len(starts))
     target = A if history else None
     with blas_threads(1):
         if len(starts) == 1:
-            kwargs = settings[0]
-            runs = [train(Y, starts[0], kwargs.pop("b0", 0.0), steps=steps, A=target, signs=signs, **kwargs)]
+            s = settings[0]
+            runs = [train(Y, starts[0], s.b0, lr=s.lr, steps=steps, activation=s.activation, lam=s.lam,
+                          bias_decay=s.bias_decay, bias_floor=s.bias_floor, A=target, signs=signs)]
         else:
             runs = list(train_many(Y, starts, settings, steps=steps, A=target, signs=signs))
-    out = []
-    for W_start, run in zip(starts, runs):
-        if history:
-            distance = np.asarray(run.distance, dtype=np.float64) / np.sqrt(m)
-        else:
-            ends = [matched_distance(W, A, signs=signs) for W in (W_start, run.W)]
-            distance = np.array(ends) / np.sqrt(m)
-        final_sq = float(np.sum(column_distances(run.W, A, signs=signs) ** 2))
-        final = float(np.sqrt(final_sq / m))
-        initial = float(distance[0])
-        ok = bool(np.isfinite(final) and final < level and final < initial)
-        out.append(RecoveryResult(initial=initial, final=final, floor=final_sq, success=ok, distance=distance,
-                                  loss=np.asarray(run.loss), W=run.W))
+    out = [_recovery_result(W_start, run, A, signs=signs, history=history, level=level)
+           for W_start, run in zip(starts, runs)]
     return out[0] if single else out
+
+
+def _start_settings(train_kwargs, count: int) -> List[TrainSettings]:
+    """One validated TrainSettings per start; a ``steps`` option is dropped (the run's ``steps`` rules)."""
+    if isinstance(train_kwargs, Mapping):
+        options = [train_kwargs] * count
+    else:
+        options = list(train_kwargs)
+        if len(options) != count:
+            raise ValueError(f"train_kwargs: expected one dict or {count} (one per start), got {len(options)}")
+    settings = [TrainSettings.from_mapping(s, name="train_kwargs").replace(steps=None) for s in options]
+    for s in settings:
+        s.trainer_lr("train_kwargs")
+    return settings
+
+
+def _recovery_result(W_start, run, A, *, signs: bool, history: bool, level: float) -> RecoveryResult:
+    """Column-RMS distances of one run (its history, or its two ends) and its verdict against ``level``."""
+    m = A.shape[1]
+    if history:
+        distance = np.asarray(run.distance, dtype=np.float64) / np.sqrt(m)
+    else:
+        ends = [matched_distance(W, A, signs=signs) for W in (W_start, run.W)]
+        distance = np.array(ends) / np.sqrt(m)
+    final_sq = float(np.sum(column_distances(run.W, A, signs=signs) ** 2))
+    final = float(np.sqrt(final_sq / m))
+    initial = float(distance[0])
+    ok = bool(np.isfinite(final) and final < level and final < initial)
+    return RecoveryResult(initial=initial, final=final, floor=final_sq, success=ok, distance=distance,
+                          loss=np.asarray(run.loss), W=run.W)
 
 
 def recovery_point(
