@@ -10,7 +10,7 @@ and other connections go to a dead proxy (:func:`browser_support.chrome`). For e
   every chapter has formulas;
 * no widget placeholder (an ipywidgets view with no manager is a blank box);
 * no cross-reference is a bare kind word ("Theorem ") and no MyST role shows as raw text
-  ("{cite}`...`"), no HTML id is used twice, and exercises are numbered within their chapter
+  ("{cite}`...`"), no HTML id is used twice, and exercises and figures are numbered within their chapter
   (4.1, 4.2, ...).
 
 A solution dropdown is checked to open on click, and screenshots for review go to
@@ -124,6 +124,7 @@ return {
   refs: [...document.querySelectorAll('article a.reference.internal')].map(a => a.textContent),
   widgets: document.querySelectorAll('script[type="application/vnd.jupyter.widget-view+json"], .jupyter-widgets').length,
   exercises: [...document.querySelectorAll('div.exercise p.admonition-title > span.caption-number')].map(s => s.textContent.trim()),
+  figures: [...document.querySelectorAll('figure figcaption span.caption-number')].map(s => s.textContent.trim()),
   raw_roles: (document.body.innerText.match(/\\{(cite|cite:p|cite:t|ref|numref|prf:ref|eq|doc)\\}`[^`]*`/g) || []),
 };
 """
@@ -153,6 +154,9 @@ def test_page_offline(driver, base_url, page):
     if chapter and state["exercises"]:
         n = int(chapter.group(1))
         assert state["exercises"] == [f"Exercise {n}.{i}" for i in range(1, len(state["exercises"]) + 1)]
+    if chapter and state["figures"]:
+        n = int(chapter.group(1))
+        assert state["figures"] == [f"Fig. {n}.{i}" for i in range(1, len(state["figures"]) + 1)]
 
 
 def test_every_chapter_is_built():

@@ -6,10 +6,12 @@
   number, "Theorem ". Here a ``{prf:ref}`` without explicit text shows the target's title, as
   its box does: the title alone for definitions, theorems and lemmas (whose titles name their
   kind, so ``aelib.css`` hides the kind word in the box), "Remark — title" for the others.
-* **Exercises are numbered per chapter.** sphinx-exercise numbers exercises across the whole
-  book ("Exercise 18" for chapter 4's first). After Sphinx assigns figure numbers, the
-  exercises of a page ``book/NN_name`` are renumbered NN.1, NN.2, ... in page order; a page
-  without a chapter number (the introduction) numbers its own 1, 2, ...
+* **Exercises and figures are numbered per chapter.** sphinx-exercise and Sphinx number
+  exercises and figures across the whole book ("Exercise 18" for chapter 4's first, "Fig.
+  12" for its first figure). After Sphinx assigns the numbers, the exercises, figures, tables
+  and code listings of a page ``book/NN_name`` are renumbered NN.1, NN.2, ... in page order,
+  each kind on its own; a page without a chapter number (the introduction) numbers its own
+  1, 2, ...
 * **No duplicated ids.** sphinx-proof puts a ``:nonumber:`` directive's id both on its box
   and on the box's title, and gives every box's body the id ``proof-content`` (every proof
   the id ``proof``); sphinx-exercise gives every body ``exercise-content`` or
@@ -73,18 +75,23 @@ def _record_proof_titles(app: Sphinx, doctree: nodes.document) -> None:
             proof_list[label]["aelib_title"] = titles[0].astext().strip() if titles else ""
 
 
-def _number_exercises_per_chapter(app: Sphinx, env: BuildEnvironment) -> list[str]:
+#: The numbered kinds renumbered per chapter (sphinx-exercise's and Sphinx's own numfig kinds).
+PER_CHAPTER = ("exercise", "figure", "table", "code-block")
+
+
+def _number_per_chapter(app: Sphinx, env: BuildEnvironment) -> list[str]:
     changed = []
     for docname, fignumbers in env.toc_fignumbers.items():
-        exercises = fignumbers.get("exercise")
-        if not exercises:
-            continue
         match = _CHAPTER.search(docname)
         prefix = (int(match.group(1)),) if match else ()
-        in_page_order = sorted(exercises, key=lambda ident: exercises[ident])
-        fignumbers["exercise"] = {ident: prefix + (i,) for i, ident in enumerate(in_page_order, 1)}
-        changed.append(docname)
-    return changed
+        for kind in PER_CHAPTER:
+            numbers = fignumbers.get(kind)
+            if not numbers:
+                continue
+            in_page_order = sorted(numbers, key=lambda ident: numbers[ident])
+            fignumbers[kind] = {ident: prefix + (i,) for i, ident in enumerate(in_page_order, 1)}
+            changed.append(docname)
+    return sorted(set(changed))
 
 
 def _drop_duplicate_ids(app: Sphinx, doctree: nodes.document, docname: str) -> None:
@@ -156,7 +163,7 @@ def setup(app: Sphinx) -> dict:
         latex=(proof_nodes.visit_unenumerable_node, proof_nodes.depart_unenumerable_node),
     )
     app.connect("doctree-read", _record_proof_titles)
-    app.connect("env-get-updated", _number_exercises_per_chapter, priority=900)
+    app.connect("env-get-updated", _number_per_chapter, priority=900)
     app.connect("doctree-resolved", _drop_duplicate_ids, priority=900)
     app.connect("missing-reference", _resolve_public_names)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
