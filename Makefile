@@ -1,11 +1,15 @@
 # aelib: build, test and run the book.
 #
 #   make book       build the HTML book strictly (-W) into _build/html (index.html)
-#   make test       pytest on tests/, then nbval re-executes every book/*.ipynb and compares outputs,
-#                   then the self-test of the graded exercises, then make test-browser
+#   make test       pytest on tests/, then the notebook check re-executes every book/*.ipynb and compares
+#                   its outputs (decimals within one unit of their last digit), then the self-test
+#                   of the graded exercises, then make test-browser; chapters and tests run in
+#                   parallel on every core (JOBS=auto; JOBS=1 runs them one after another)
+#   make nbcheck NB=book/06_experiments.ipynb   the notebook check on one chapter (or several)
 #   make test-browser  the browser tests (tests/test_browser_*.py, marker `browser`) in headless
 #                   Chromium; installs Debian's chromium with apt-get if missing; needs make book first
-#   make test-portable  nbval under other BLAS kernels, CPU features and thread counts (see below)
+#   make test-portable  unit tests and notebook check under other BLAS kernels, CPU features and
+#                   thread counts (see below)
 #   make student    the student edition into _build/student (no solutions; otter-graded answer cells),
 #                   then the leak search and the self-test of the graded exercises
 #   make lab        JupyterLab (pinned, with MyST rendering) on book/, with the kernel `aelib`
@@ -39,7 +43,7 @@ export OPENBLAS_NUM_THREADS := 1
 export OMP_NUM_THREADS := 1
 export MKL_NUM_THREADS := 1
 export MPLBACKEND := Agg
-# Notebook kernels (make notebooks, and nbval in make test) must use the inline backend instead:
+# Notebook kernels (make notebooks, and the notebook check in make test) must use the inline backend instead:
 # under Agg, plt.show() displays nothing, so the book would lose its figures, and a stored figure
 # output would no longer match a fresh run. This is the backend ipykernel picks by default; it
 # is set explicitly so that the two runs always agree. It needs no display either.
@@ -47,7 +51,7 @@ NB_MPLBACKEND := module://matplotlib_inline.backend_inline
 NB_ENV := MPLBACKEND=$(NB_MPLBACKEND)
 
 # The kernel make lab registers, and the environment it carries: make test's, so that a chapter
-# run by hand in any Jupyter (a server started by hand, VS Code) prints what nbval checks.
+# run by hand in any Jupyter (a server started by hand, VS Code) prints what make test checks.
 KERNEL_NAME := aelib
 KERNEL_DISPLAY_NAME := Python (aelib)
 KERNEL_ENV := PYTHONHASHSEED=$(PYTHONHASHSEED) OPENBLAS_NUM_THREADS=$(OPENBLAS_NUM_THREADS) \
@@ -60,13 +64,23 @@ LAB_ARGS = --ServerApp.root_dir=book --LabApp.news_url=None \
   --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate \
   --LabApp.extension_manager=readonly $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_OPTS)
 
-NBVAL     = $(PY) -m pytest --nbval --nbval-current-env --nbval-sanitize-with tests/nbval-sanitize.cfg -p no:cacheprovider
+# The notebook check (tests/nbcheck.py): nbval's execution of each chapter in a fresh kernel, with
+# its text outputs compared to the committed ones: a decimal number within one unit in its last
+# printed digit (a rounding flip on another CPU), everything else exactly (words, integers, layout).
+# JOBS workers (pytest-xdist; auto = one per core) run the chapters in parallel, each chapter's
+# cells in one worker, in order (--dist loadscope), each kernel with one BLAS thread (above), so
+# the numbers are those of a serial run. JOBS=1 runs everything in this process, one at a time.
+JOBS     ?= auto
+XDIST     = $(if $(filter 1,$(JOBS)),-p no:xdist,-n $(JOBS) --dist loadscope)
+NBCHECK   = $(PY) -m pytest -p tests.nbcheck --nbcheck --nbval-current-env \
+  --nbval-sanitize-with tests/nbval-sanitize.cfg -p no:cacheprovider
+UNIT      = $(PY) -m pytest tests -m "not browser"
 TESTS     = $(wildcard tests/test_*.py tests/*_test.py)
 BROWSER_TESTS = $(wildcard tests/test_browser_*.py)
 NOTEBOOKS = $(sort $(wildcard book/*.ipynb))
 BENCHES   = $(sort $(wildcard benchmarks/*.py))
 
-.PHONY: venv test test-browser test-portable lab kernel notebook-kernelspec book student notebooks bench clean
+.PHONY: venv test nbcheck test-browser test-portable lab kernel notebook-kernelspec book student notebooks bench clean
 
 venv: $(STAMP)
 
@@ -97,8 +111,8 @@ lab: $(LAB_STAMP) kernel
 	env $(KERNEL_ENV) $(VENV)/bin/jupyter lab $(LAB_ARGS)
 
 # The chapters name the kernel `aelib` in their metadata, so JupyterLab and VS Code start it (with
-# its environment) when a chapter is opened. Neither nbval (--nbval-current-env) nor make notebooks
-# (kernel_name="python3") reads this name. Re-runnable: rewrites only notebooks that differ.
+# its environment) when a chapter is opened. Neither the notebook check (--nbval-current-env) nor
+# make notebooks (kernel_name="python3") reads this name. Re-runnable: rewrites only notebooks that differ.
 define SET_KERNELSPEC
 import sys
 import nbformat
@@ -118,17 +132,23 @@ notebook-kernelspec: $(STAMP)
 # pytest exits 5 when it collects nothing, so each step runs only when it has something to run.
 test: $(STAMP)
 ifneq ($(TESTS),)
-	$(PY) -m pytest tests -m "not browser"
+	$(UNIT) $(XDIST)
 else
 	@echo "make test: no tests/test_*.py yet, skipping the pytest step"
 endif
 ifneq ($(NOTEBOOKS),)
-	$(NB_ENV) $(NBVAL) book/
+	$(NB_ENV) $(NBCHECK) $(XDIST) book/
 else
-	@echo "make test: no book/*.ipynb yet, skipping the nbval step"
+	@echo "make test: no book/*.ipynb yet, skipping the notebook check"
 endif
 	$(PY) -m course.selftest -v
 	$(MAKE) --no-print-directory test-browser
+
+# One chapter, or several: make nbcheck NB=book/06_experiments.ipynb (NB="book/04_*.ipynb book/05_*.ipynb").
+NB ?=
+nbcheck: $(STAMP)
+	@if [ -z "$(NB)" ]; then echo "make nbcheck: name the chapter, e.g. make nbcheck NB=book/06_experiments.ipynb"; exit 2; fi
+	$(NB_ENV) $(NBCHECK) $(if $(word 2,$(wildcard $(NB))),$(XDIST),-p no:xdist) $(NB)
 
 # The browser tests read the built book (_build/html): run make book first (.ci/run does).
 test-browser: $(STAMP) $(LAB_STAMP)
@@ -139,17 +159,39 @@ else
 	@echo "make test-browser: no tests/test_browser_*.py yet, skipping"
 endif
 
-# The committed outputs must reproduce on readers' machines, not only on the one that wrote them.
-# test-portable re-runs nbval over every chapter in three configurations and reports each:
-#   default   the Makefile's environment (one BLAS thread, the CPU's own kernels), as make test;
-#   haswell   OpenBLAS forced to its AVX2 kernels and numpy's AVX-512 loops switched off, as on a
-#             typical AVX2 laptop (needs an x86-64 CPU with AVX2);
-#   threads2  two BLAS threads, as a student's Jupyter gets by default (other summation order).
-# Every configuration runs even when an earlier one fails; the target fails if any did.
-PORTABLE_CONFIGS := default haswell threads2
-PORTABLE_ENV_default  :=
-PORTABLE_ENV_haswell  := OPENBLAS_CORETYPE=Haswell NPY_DISABLE_CPU_FEATURES="X86_V4 AVX512_ICL AVX512_SPR"
-PORTABLE_ENV_threads2 := OPENBLAS_NUM_THREADS=2
+# The committed outputs and the unit tests must pass on readers' machines, not only on the one that
+# wrote them. test-portable runs the unit tests and the notebook check in four configurations:
+#   default      the Makefile's environment (one BLAS thread, the CPU's own kernels), as make test;
+#   haswell      OpenBLAS's AVX2 kernels and numpy's AVX-512 loops switched off: a typical AVX2 laptop;
+#   sandybridge  OpenBLAS's AVX kernels (no AVX2, no FMA) and numpy at its SSE4.2 baseline
+#                (no AVX2, FMA or AVX-512 loops): an older x86;
+#   threads2     two BLAS threads, as a student's Jupyter gets by default (another summation order).
+# Each configuration first prints the BLAS kernel and numpy SIMD loops in effect, and fails if
+# OpenBLAS did not take the kernel it was asked for (a forced kernel needs an x86-64 CPU that has
+# its instructions). Every configuration runs even when an earlier one fails; the target fails if
+# any did. Logs in _build/portable/.
+PORTABLE_CONFIGS := default haswell sandybridge threads2
+PORTABLE_ENV_default     :=
+PORTABLE_ENV_haswell     := OPENBLAS_CORETYPE=Haswell NPY_DISABLE_CPU_FEATURES="X86_V4 AVX512_ICL AVX512_SPR"
+PORTABLE_ENV_sandybridge := OPENBLAS_CORETYPE=SandyBridge NPY_DISABLE_CPU_FEATURES="X86_V3 X86_V4 AVX512_ICL AVX512_SPR"
+PORTABLE_ENV_threads2    := OPENBLAS_NUM_THREADS=2
+
+# Prints the BLAS libraries' kernel and threads and numpy's SIMD loops in effect; exits 1 when
+# OPENBLAS_CORETYPE is set and a BLAS library reports another kernel.
+define PORTABLE_REPORT
+import os
+from threadpoolctl import threadpool_info
+import numpy, scipy.linalg
+from numpy._core._multiarray_umath import __cpu_dispatch__, __cpu_features__
+blas = [i for i in threadpool_info() if i["user_api"] == "blas"]
+loops = [f for f in __cpu_dispatch__ if __cpu_features__.get(f)] or ["baseline only"]
+print("   BLAS:", ", ".join(f"{i['internal_api']} {i.get('architecture')} x{i['num_threads']}" for i in blas),
+      "| numpy SIMD:", " ".join(loops))
+want = os.environ.get("OPENBLAS_CORETYPE")
+if want and any((i.get("architecture") or "").lower() != want.lower() for i in blas):
+    raise SystemExit(f"OPENBLAS_CORETYPE={want} was not taken: this CPU lacks its instructions?")
+endef
+export PORTABLE_REPORT
 
 test-portable: $(STAMP)
 	@mkdir -p _build/portable; failed=""; \
@@ -157,12 +199,18 @@ test-portable: $(STAMP)
 	  case $$cfg in \
 	    default) cfg_env='$(PORTABLE_ENV_default)';; \
 	    haswell) cfg_env='$(PORTABLE_ENV_haswell)';; \
+	    sandybridge) cfg_env='$(PORTABLE_ENV_sandybridge)';; \
 	    threads2) cfg_env='$(PORTABLE_ENV_threads2)';; \
 	  esac; \
-	  echo "== nbval [$$cfg] $$cfg_env"; \
-	  if eval env $(NB_ENV) $$cfg_env $(NBVAL) -q book/ > _build/portable/$$cfg.log 2>&1; then :; else failed="$$failed $$cfg"; fi; \
-	  grep -E '^(FAILED|ERROR) ' _build/portable/$$cfg.log | sed 's/ - .*//' || true; \
-	  echo "[$$cfg] $$(tail -n 1 _build/portable/$$cfg.log)"; \
+	  echo "== [$$cfg] $$cfg_env"; \
+	  if ! eval env $$cfg_env $(PY) -c '"$$PORTABLE_REPORT"'; then failed="$$failed $$cfg"; continue; fi; \
+	  for step in unit notebooks; do \
+	    log=_build/portable/$$cfg-$$step.log; \
+	    if [ $$step = unit ]; then cmd='$(UNIT) $(XDIST) -q'; else cmd='$(NB_ENV) $(NBCHECK) $(XDIST) -q book/'; fi; \
+	    if eval env $$cfg_env $$cmd > $$log 2>&1; then :; else failed="$$failed $$cfg/$$step"; fi; \
+	    grep -E '^(FAILED|ERROR) ' $$log | sed 's/ - .*//' || true; \
+	    echo "   $$step: $$(tail -n 1 $$log)"; \
+	  done; \
 	done; \
 	echo "== test-portable: per-configuration logs in _build/portable/"; \
 	if [ -n "$$failed" ]; then echo "test-portable: failed in:$$failed"; exit 1; fi
@@ -192,7 +240,7 @@ student: $(STAMP)
 
 # Each notebook runs top to bottom in its own fresh python3 kernel (the venv's ipykernel) and is
 # saved in place with its new outputs. The kernel's working directory is book/, the notebooks' own
-# folder, as under nbval and in a reader's Jupyter. It uses nbclient (installed with myst-nb)
+# folder, as under the notebook check and in a reader's Jupyter. It uses nbclient (installed with myst-nb)
 # rather than nbconvert, which the pinned tools do not include. Cells tagged raises-exception may
 # fail; any other error stops make. Timing metadata is not recorded, so re-running changes only
 # outputs.
