@@ -52,7 +52,7 @@ from decimal import Decimal
 from typing import Any, Iterator, Mapping
 
 import pytest
-from nbval.plugin import IPyNbCell, IPyNbFile, transform_streams_for_comparison
+from nbval.plugin import IPyNbCell, IPyNbFile, NbCellError, transform_streams_for_comparison
 
 __all__ = ["Printed", "parse_number", "compare_numbers", "compare_text", "cell_tolerance"]
 
@@ -319,6 +319,14 @@ class NumberCheckedCell(IPyNbCell):
                 problems.append(f"this cell allows {self.units} units because: {self.reason}")
         self.comparison_traceback = problems
         return not problems
+
+    def repr_failure(self, excinfo: Any, style: Any = None) -> str:
+        """For differing outputs, the problems found; for anything else, nbval's report."""
+        error = excinfo.value
+        if isinstance(error, NbCellError) and getattr(self, "comparison_traceback", None):
+            return (f"Cell {error.cell_num}: the outputs differ from the committed ones\n\n"
+                    f"Input:\n{error.source}\n\n" + "\n".join(self.comparison_traceback))
+        return super().repr_failure(excinfo)
 
 
 class NumberCheckedNotebook(IPyNbFile):

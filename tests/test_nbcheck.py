@@ -205,6 +205,7 @@ def test_the_plugin_passes_one_unit_and_fails_two_units_words_and_integers(check
     assert _outcome(output, "c_two_units", 0) == "FAILED"
     assert _outcome(output, "d_word", 0) == "FAILED"
     assert _outcome(output, "e_integer", 0) == "FAILED"
+    assert "c_two_units.ipynb::Cell 0" in output and "Cell 0: the outputs differ from the committed ones" in output
     assert "1.018 -> 1.016: moved by 2 units" in output
     assert "committed: ratio 1.016 at stage 7" in output
     assert "the integer 6 is now 7" in output
