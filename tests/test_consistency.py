@@ -9,6 +9,7 @@ import aelib
 
 
 def test_recovery_rates_on_hand_made_codes():
+    """support_recovery_rate and sign_recovery_rate return fields of recovery_rates: the same computation, exact."""
     X_star = np.array(
         [
             [1.0, 0.0, -2.0, 0.0],
@@ -158,6 +159,7 @@ def test_delta_close_validates(A):
 
 
 def test_coherent_neighbours_brute_force():
+    """Indices (integers), and the input against its copy: exact."""
     A = aelib.random_dictionary(50, 7, rng=11)
     A_before = A.copy()
     j = aelib.coherent_neighbours(A)
@@ -208,6 +210,7 @@ def test_mixture_proof_bounds_hold_on_samples(A):
 
 
 def test_phase_diagram_shapes_and_extremes(A):
+    """Rates at the extremes are counts over N (0 or 1 exactly), and the bias range is a grid value: exact."""
     model = aelib.GaussianMixture(A, noise_std=0.0)
     pd = aelib.recovery_phase_diagram(model, [0.0, 0.1, 0.3], [-2.0, -0.5, 0.0, 0.5], N=500, rng=0)
     assert pd.support.shape == pd.sign.shape == pd.entry_support.shape == (3, 4)
@@ -221,6 +224,9 @@ def test_phase_diagram_shapes_and_extremes(A):
 
 
 def test_phase_diagram_matches_encode(A):
+    """The same computation: the diagram inlines recovery_rates(encode(W, b, Y)) with the same product W^T Y plus b
+    on the same draws, so the rates (counts over N) are bit-identical.
+    """
     model = aelib.SparseCoding(A, k=2, noise_std=0.01)
     pd = aelib.recovery_phase_diagram(model, [0.2], [0.0], activation="threshold", lam=0.5, N=400, rng=7)
     # redo by hand with the same draws: samples first, then the direction of W
@@ -249,6 +255,7 @@ def test_phase_diagram_validates(A):
 
 
 def test_bias_intervals_match_the_scalar_functions_and_mark_empty():
+    """bias_intervals calls relu_bias_interval for each delta: the same computation, bit-identical."""
     deltas = [0.0, 0.1, 0.2, 0.5]
     lower, upper = aelib.bias_intervals(deltas, k=3, a1=1.0, a2=2.0)
     for d, lo, up in zip(deltas, lower, upper):

@@ -91,6 +91,7 @@ def test_float64_result_dtype_and_integer_data():
 
 @pytest.mark.parametrize("name", ["relu-decay2", "threshold", "relu-floor"])
 def test_loss_and_distance_histories(small_mixture, name):
+    """bias[-1] is the b returned (the same array recorded): bit-identical; the rest is compared within rounding."""
     config = dict(CONFIGS[name])
     steps = 7
     r = run(aelib.train, small_mixture, config, steps=steps)
@@ -122,6 +123,7 @@ def test_no_distance_without_A(small_mixture):
 
 
 def test_steps_zero(small_mixture):
+    """Zero steps return copies of W0 and b0: bit-identical."""
     W0 = small_mixture.W0
     r = aelib.train(small_mixture.Y, W0, -0.5, lr=4, steps=0, A=small_mixture.A)
     np.testing.assert_array_equal(r.W, W0)
@@ -164,6 +166,7 @@ def test_early_stop_with_tol(mixture):
 
 
 def test_train_does_not_modify_inputs(small_mixture):
+    """The caller's arrays against copies taken before: bit-identical."""
     rng = np.random.default_rng(1)
     Y = small_mixture.Y + 0.0  # writable copies
     W0 = small_mixture.W0 + 0.01 * rng.standard_normal(small_mixture.W0.shape)  # not normalized
@@ -187,6 +190,7 @@ def test_train_does_not_modify_inputs(small_mixture):
 
 
 def test_same_inputs_same_results(small_mixture):
+    """The same computation repeated: bit-identical."""
     r1 = run(aelib.train, small_mixture, CONFIGS["relu-decay2"])
     r2 = run(aelib.train, small_mixture, CONFIGS["relu-decay2"])
     for field in ("W", "b", "loss", "distance", "bias"):
@@ -345,6 +349,7 @@ def test_train_settings_are_frozen_and_read_as_a_mapping():
 
 
 def test_train_settings_own_the_bias_rule():
+    """Exact values: halving these biases and the floor round nothing."""
     s = aelib.TrainSettings(lr=1.0, bias_decay=2.0, bias_floor=0.25)
     b = np.array([-1.0, 0.0, 0.3, -0.26])
     np.testing.assert_array_equal(s.next_bias(b), [-0.5, 0.0, 0.25, -0.25])  # a zero bias stays zero

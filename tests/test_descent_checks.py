@@ -210,6 +210,9 @@ def test_contraction_factor_start_and_two_points():
 @pytest.mark.parametrize("kwargs", [dict(b0=0.0, activation="threshold", lam=0.5),
                                     dict(b0=-0.8, activation="relu", bias_decay=2.0)])
 def test_trace_descent_matches_train(mixture, kwargs):
+    """The same computation: trace_descent runs train's loop (the same _loss_and_gradients on the same workspace,
+    the same step) and only records more, so distance, loss and bias are bit-identical.
+    """
     kwargs = dict(kwargs)
     b0 = kwargs.pop("b0")
     m = mixture.m

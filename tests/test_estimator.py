@@ -62,6 +62,7 @@ def test_matches_train_encode_and_loss(easy):
 
 
 def test_default_lr_is_n_components(easy):
+    """The same computation (lr 5 by default, 5.0 given): bit-identical."""
     _, Y, _, W0 = easy
     a = TiedAutoencoder(n_components=5, init=W0, max_iter=3).fit(Y.T)
     b = TiedAutoencoder(n_components=5, init=W0, max_iter=3, lr=5.0).fit(Y.T)
@@ -117,6 +118,7 @@ def test_named_inits(easy, init):
 
 
 def test_pca_completes_at_random_when_too_few_directions():
+    """The same random_state twice: the same computation, bit-identical."""
     X = np.random.default_rng(0).random((4, 3))  # 4 samples, 3 features, 10 units
     model = TiedAutoencoder(random_state=0, max_iter=0).fit(X)
     W0 = model.components_.T
@@ -145,6 +147,7 @@ def test_float32_is_preserved(easy):
 
 
 def test_init_array_is_normalized_and_not_modified(easy):
+    """The caller's array against its copy: bit-identical."""
     _, Y, _, W0 = easy
     W = 3.0 * np.array(W0)
     before = W.copy()

@@ -33,6 +33,9 @@ def _title(fig):
 
 @pytest.mark.parametrize("activation,adversarial", [("relu", False), ("threshold", True)])
 def test_consistency_figure_shows_the_rates_of_its_setting(model, activation, adversarial):
+    """The same computation: the explorer's draws and operations (A @ codes + sigma * noise, encode), restated, so
+    the rates (counts over N) are the same.
+    """
     N, delta, b, sigma = 500, 0.3, -0.3, 0.05
     fig = explorers.consistency_explorer_figure(model, delta=delta, b=b, sigma=sigma, activation=activation,
                                                 adversarial=adversarial, N=N, rng=3)

@@ -38,6 +38,7 @@ def test_perturbed_init_without_normalization():
 
 
 def test_perturbed_init_zero_delta_returns_A_and_seeding():
+    """The same seed twice: the same computation, bit-identical."""
     A = aelib.random_dictionary(20, 4, rng=7)
     np.testing.assert_allclose(aelib.perturbed_init(A, 0.0, rng=0), A, rtol=1e-15)
     np.testing.assert_array_equal(aelib.perturbed_init(A, 0.3, rng=1), aelib.perturbed_init(A, 0.3, rng=1))
@@ -77,6 +78,7 @@ def test_pca_init_orientation_flips_columns():
 
 
 def test_pca_init_float32_and_input_untouched():
+    """The input against its copy: bit-identical."""
     rng = np.random.default_rng(10)
     Y = rng.standard_normal((8, 50)).astype(np.float32)
     Y0 = Y.copy()
@@ -90,6 +92,7 @@ def test_pca_init_float32_and_input_untouched():
 
 
 def test_random_init_is_a_random_dictionary():
+    """random_init calls random_dictionary with the same seed: the same computation, bit-identical."""
     W = aelib.random_init(30, 6, rng=11)
     np.testing.assert_array_equal(W, aelib.random_dictionary(30, 6, rng=11))
     np.testing.assert_allclose(np.linalg.norm(W, axis=0), 1.0)
@@ -115,6 +118,7 @@ def test_spectral_init_is_close_on_a_mixture(spectral_data):
 
 
 def test_spectral_init_same_seed_same_result(spectral_data):
+    """The same seed (an int, or the Generator it makes): the same computation, bit-identical."""
     _, Y = spectral_data
     W1 = aelib.spectral_init(Y[:, :1500], 5, rng=4)
     W2 = aelib.spectral_init(Y[:, :1500], 5, rng=np.random.default_rng(4))
@@ -144,6 +148,9 @@ def test_perturbed_init_huge_delta_gives_unit_columns():
 
 
 def test_perturbed_init_ordinary_path_unchanged():
+    """The same operations, restated: A + delta E / sqrt(n), then the division by np.linalg.norm(W, axis=0) that
+    normalize_columns makes on ordinary columns (elementwise, no BLAS): bit-identical.
+    """
     A = aelib.random_dictionary(40, 5, rng=0)
     E = np.random.default_rng(3).standard_normal(A.shape)
     W = A + 0.5 * E / np.sqrt(40)
@@ -151,6 +158,10 @@ def test_perturbed_init_ordinary_path_unchanged():
 
 
 def test_pca_init_float32_makes_no_float64_copy():
+    """float32 against float64 data is two code paths (within 1e-10). With one block the float32 path is the
+    same computation as the float64 copy: the block, converted to float64 exactly, goes through the same
+    product B B^T and the same eigensolver, so it is compared bit for bit.
+    """
     import tracemalloc
 
     A = aelib.random_dictionary(64, 5, rng=0)
@@ -196,6 +207,7 @@ def spectral_mixture():
 
 
 def test_return_pairs_keeps_the_default_result(spectral_mixture):
+    """The same seed twice (return_pairs only adds the count): the same computation, bit-identical."""
     A, Y = spectral_mixture
     W = aelib.spectral_init(Y, 4, rng=3)
     assert isinstance(W, np.ndarray)
@@ -274,6 +286,7 @@ def test_init_closeness_rejects_unknown_methods(spectral_mixture):
 
 
 def test_closeness_vs_n_orders_rows_and_accepts_callables():
+    """The same seed twice: the same computation, bit-identical."""
     rows = aelib.closeness_vs_n(
         lambda A: aelib.SparseCoding(A, k=2, noise_std=0.01),
         [20, 40],

@@ -52,6 +52,7 @@ def near_by_definition(W, A, delta, xi, signs, operators=None):
 
 
 def test_matched_distance_of_A_to_itself_is_zero():
+    """Exact: A - A is zero in every entry."""
     A = aelib.random_dictionary(10, 4, rng=0)
     assert aelib.matched_distance(A, A) == 0.0
     assert aelib.matched_distance(A, A, signs=True) == 0.0
@@ -178,6 +179,10 @@ def test_is_near_on_constructed_example():
 @settings(max_examples=40, deadline=None)
 @given(seed=st.integers(0, 10_000), scale=st.floats(0.01, 0.4), signs=st.booleans())
 def test_is_close_and_is_near_agree_with_definition_2(seed, scale, signs):
+    """Booleans from the same column distances: Def. 2 here and is_close's final check both take
+    norm(W[:, p] * s - A, axis=0) (elementwise, no BLAS), so even at a threshold equal to a distance
+    they agree exactly.
+    """
     # Random permuted (and flipped) perturbations of a well-separated A, thresholds around
     # the actual column distances: is_close / is_near must agree with Def. 2 by brute force.
     rng = np.random.default_rng(seed)

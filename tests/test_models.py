@@ -41,6 +41,7 @@ def test_random_dictionary_unit_columns_and_shape():
 
 
 def test_random_dictionary_seeding():
+    """The same seed (an int, or the Generator it makes): the same computation, bit-identical."""
     np.testing.assert_array_equal(aelib.random_dictionary(10, 3, rng=5), aelib.random_dictionary(10, 3, rng=5))
     np.testing.assert_array_equal(
         aelib.random_dictionary(10, 3, rng=np.random.default_rng(5)), aelib.random_dictionary(10, 3, rng=5)
@@ -134,6 +135,9 @@ def test_mixture_noise_has_the_given_std_and_zero_mean(mixture_sample):
 
 
 def test_noiseless_mixture_is_exactly_A_X():
+    """The same computation: sample forms the same product A @ X plus zero noise; with one-hot codes every entry is
+    a single product by 1, exact on any BLAS.
+    """
     A = aelib.random_dictionary(8, 3, rng=14)
     Y, X = aelib.GaussianMixture(A, noise_std=0.0).sample(50, rng=15)
     np.testing.assert_array_equal(Y, A @ X)
@@ -149,6 +153,7 @@ def test_model_keeps_a_private_read_only_copy_of_A():
 
 
 def test_sampling_is_reproducible_and_seed_dependent():
+    """The same seed (an int, or the Generator it makes): the same computation, bit-identical."""
     A = aelib.random_dictionary(12, 6, rng=17)
     models = [
         aelib.GaussianMixture(A, noise_std=0.1),
@@ -166,6 +171,9 @@ def test_sampling_is_reproducible_and_seed_dependent():
 
 
 def test_float32_samples():
+    """The codes are drawn by the same calls from the same stream whatever the dtype (exact 0/1 values):
+    bit-identical.
+    """
     A = aelib.random_dictionary(12, 3, rng=18)
     Y, X = aelib.GaussianMixture(A, noise_std=0.1).sample(5000, rng=1, dtype=np.float32)
     assert Y.dtype == np.float32 and X.dtype == np.float64
@@ -304,6 +312,9 @@ def test_normalize_columns_mixed_scales_and_issue_example():
 
 
 def test_normalize_columns_ordinary_path_is_the_plain_division():
+    """The same operations: on ordinary columns normalize_columns is B / np.linalg.norm(B, axis=0) (elementwise, no
+    BLAS): bit-identical.
+    """
     B = np.random.default_rng(1).standard_normal((50, 7)) * np.logspace(-100, 100, 7)
     np.testing.assert_array_equal(aelib.normalize_columns(B), B / np.linalg.norm(B, axis=0))
     B32 = (np.random.default_rng(2).standard_normal((50, 3)) * [1e-10, 1.0, 1e10]).astype(np.float32)

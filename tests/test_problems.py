@@ -17,6 +17,7 @@ from aelib import problems
 
 
 def _same(a, b):
+    """Same dtype and the same bits: for the same computation, made twice."""
     return a.dtype == b.dtype and np.array_equal(a, b)
 
 
@@ -24,6 +25,7 @@ def _same(a, b):
 
 
 def test_mixture_seed_n_m_stream_as_start_trial_drew_it():
+    """The same computation: the factory makes the restated setup's calls, on the same streams: bit-identical."""
     # starts.start_trial: SeedSequence([seed, n, m]), three streams, one child per start name
     seed, n, m, N, noise = 3, 30, 4, 200, 0.02
     model_seq, data_seq, init_seq = np.random.SeedSequence([seed, n, m]).spawn(3)
@@ -45,6 +47,7 @@ def test_mixture_seed_n_m_stream_as_start_trial_drew_it():
 
 
 def test_sparse_seed_n_m_k_stream_as_the_comparison_drew_it():
+    """The same computation: the factory makes the restated setup's calls, on the same streams: bit-identical."""
     # baselines._sparse_problem + sparse_comparison's start streams
     seed, n, m, k, N, noise = 2, 40, 6, 2, 1000, 0.01  # a seed where the spectral start finds m columns
     model_seq, data_seq, init_seq = np.random.SeedSequence([seed, n, m, k]).spawn(3)
@@ -63,6 +66,7 @@ def test_sparse_seed_n_m_k_stream_as_the_comparison_drew_it():
 
 
 def test_nonnegative_stream_as_recovery_point_drew_it():
+    """The same computation: the factory makes the restated setup's calls, on the same streams: bit-identical."""
     # recovery.recovery_point: model from seeds[0], one start generator on seeds[2], data on seeds[1] (float32)
     seed, n, m, k, N, noise = 2, 30, 8, 3, 250, 0.01
     seeds = np.random.SeedSequence([int(seed), n, m, k]).spawn(3)
@@ -87,6 +91,7 @@ def test_nonnegative_stream_as_recovery_point_drew_it():
 
 
 def test_seed_t_stream_as_draw_trial_drew_it():
+    """The same computation: the factory makes the restated setup's calls, on the same streams: bit-identical."""
     # experiments.draw_trial: SeedSequence([seed, trial]), one child per init, in the order given
     seed, trial, n, m, N, noise = 5, 2, 20, 3, 100, 0.02
     model_seq, data_seq, init_seq = np.random.SeedSequence([seed, trial]).spawn(3)
@@ -106,6 +111,7 @@ def test_seed_t_stream_as_draw_trial_drew_it():
 
 
 def test_data_seed_stream_as_sample_point_drew_it():
+    """The same computation: the factory makes the restated setup's calls, on the same streams: bit-identical."""
     # samples.sample_point: SeedSequence([seed, n, m, k]).spawn(2) for A and W^0; data from [seed, n, m, k, N]
     seed, n, m, k, N = 4, 30, 6, 2, 200
     base = np.random.SeedSequence([int(seed), n, m, k]).spawn(2)
@@ -121,6 +127,7 @@ def test_data_seed_stream_as_sample_point_drew_it():
 
 
 def test_one_generator_is_one_stream_in_the_order_A_data_starts():
+    """The same computation: the factory makes the restated setup's calls, on the same streams: bit-identical."""
     # descent.run_mixture_descent's scheme: default_rng(seed) draws A, then Y, then W^0
     rng = np.random.default_rng(7)
     A = aelib.random_dictionary(20, 3, rng=rng)
@@ -135,6 +142,10 @@ def test_one_generator_is_one_stream_in_the_order_A_data_starts():
 
 
 def test_noise_level_does_not_enter_the_streams():
+    """A and the codes: the same draws whatever the noise level, and an int seed is its one-entry
+    sequence (the same computation each): bit-identical. The noise part of Y, scaled, is compared
+    within rounding.
+    """
     a = aelib.make_problem("mixture", 20, 3, 1, 80, 0.01, (0, 20, 3))
     b = aelib.make_problem("mixture", 20, 3, 1, 80, 0.03, (0, 20, 3))
     assert _same(a.A, b.A) and _same(a.X_star, b.X_star)
@@ -147,6 +158,7 @@ def test_noise_level_does_not_enter_the_streams():
 
 
 def test_model_factory_is_picklable_and_matches_make_model():
+    """The same computation: the unpickled factory calls random_dictionary on the same stream: bit-identical."""
     factory = aelib.model_factory("nonnegative", 15, 5, 2, 0.0, a1=0.5, a2=2.0)
     again = pickle.loads(pickle.dumps(factory))
     A = aelib.random_dictionary(15, 5, rng=3)
@@ -159,6 +171,7 @@ def test_model_factory_is_picklable_and_matches_make_model():
 
 
 def test_registry_names_and_paper_inits():
+    """The caller's A against its copy: bit-identical."""
     assert tuple(aelib.START_REGISTRY) == ("perturbation", "pca", "random", "spectral")
     assert set(aelib.START_NAMES) <= set(aelib.START_REGISTRY)
     assert list(aelib.paper_inits()) == ["perturbation", "pca", "random"]

@@ -35,6 +35,7 @@ def test_population_floor_does_not_depend_on_the_learning_rate():
 
 
 def test_population_point_is_deterministic_and_scales_like_one_over_n():
+    """The same point twice: the same computation, bit-identical."""
     a = R.population_point(kind="sparse", n=64, m=32, k=2, seed=0)
     b = R.population_point(kind="sparse", n=64, m=32, k=2, seed=0)
     assert a == b
@@ -90,6 +91,7 @@ def test_recovery_run_recovers_an_easy_dictionary():
 
 
 def test_recovery_point_is_deterministic():
+    """The same point twice, and once through aelib.sweep (the same function in the same process): bit-identical."""
     kwargs = dict(kind="nonnegative", n=32, m=16, k=2, deltas=[0.2, 0.6], variants=("threshold", "relu"),
                   N=300, steps=5, seed=3)
     a = R.recovery_point(**kwargs)

@@ -38,6 +38,9 @@ def test_oracle_error_matches_the_mixture_floor_and_measurement():
 
 
 def test_sample_point_is_deterministic_and_the_oracle_is_the_floor():
+    """The same point twice: bit-identical; the initial distance for another N is the same computation (same A and
+    start, only the data differ): bit-identical.
+    """
     kwargs = dict(kind="mixture", n=32, m=8, k=1, N=2000, noise_std=0.05, seed=1, steps=20)
     a = S.sample_point(**kwargs)
     assert a == S.sample_point(**kwargs)

@@ -106,6 +106,7 @@ def test_collision_free_probability():
 
 
 def test_start_trial_records_and_determinism():
+    """The same point twice: the same computation, bit-identical."""
     kwargs = dict(n=48, m=3, noise_std=0.02, N=300, seed=5, steps=30)
     first = aelib.start_trial(**kwargs)
     second = aelib.start_trial(**kwargs)

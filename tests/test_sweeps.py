@@ -119,6 +119,7 @@ def test_parallel_config_context_is_used(dirs):
 
 
 def test_second_call_loads_from_cache(dirs):
+    """A cache hit against the computation it stored: bit-identical."""
     log, cache = dirs
     grid = grid_product(x=range(5), log=log)
     first = sweep(record, grid, cache_dir=cache)
@@ -583,7 +584,10 @@ def trial_calls(log) -> list:
 
 def test_dask_cluster_sweep_survives_a_killed_worker(tmp_path):
     """A chapter-10 grid on a 2-process LocalCluster under parallel_config(backend="dask"),
-    with the cache on, while one worker process is killed (SIGKILL, by pid) mid-point."""
+    with the cache on, while one worker process is killed (SIGKILL, by pid) mid-point.
+
+    The results against the serial run: the same computation (the same function on the same
+    points, one BLAS thread in both, in other processes), bit-identical."""
     import signal
 
     distributed = pytest.importorskip("distributed")
