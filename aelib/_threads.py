@@ -18,11 +18,17 @@ def blas_threads(limits: int = 1, *, all_pools: bool = False):
     """A context manager that limits the BLAS thread pools to ``limits`` threads.
 
     ``all_pools=True`` limits OpenMP pools too (scikit-learn's k-means, for
-    :func:`aelib.timed`). Uses threadpoolctl (installed with scikit-learn); without it,
-    a context that does nothing.
+    :func:`aelib.timed`). threadpoolctl can only limit the runtimes already loaded, and
+    scikit-learn loads its OpenMP runtime when its compiled modules are first imported,
+    which aelib does inside the call it times; so ``all_pools=True`` imports them first
+    (when scikit-learn is installed), and the cap holds from the first call on. Uses
+    threadpoolctl (installed with scikit-learn); without it, a context that does nothing.
     """
     try:
         from threadpoolctl import threadpool_limits
     except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn
         return contextlib.nullcontext()
+    if all_pools:
+        with contextlib.suppress(ImportError):
+            import sklearn.cluster  # noqa: F401  (its k-means modules link the OpenMP runtime)
     return threadpool_limits(limits=limits, user_api=None if all_pools else "blas")

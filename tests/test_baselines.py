@@ -3,8 +3,13 @@ and the side-by-side comparisons of chapter 11. Problems are small: the suite st
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import numpy as np
 import pytest
+from threadpoolctl import threadpool_limits
 
 import aelib
 from aelib import baselines
@@ -30,16 +35,27 @@ def sparse():
 
 
 def test_kmeans_shapes_recovery_determinism(mixture):
+    """The same seed twice (an int or its Generator): the same computation, bit-identical.
+
+    On one OpenMP thread, as the comparisons run it (aelib.timed): scikit-learn's k-means adds
+    its per-thread partial centres in the order the threads finish, so with three threads or
+    more the last bits change from call to call (OMP_NUM_THREADS=4 here: 3 distinct results in 20).
+    """
+    import sklearn.cluster  # noqa: F401  (threadpoolctl caps only the OpenMP runtimes already loaded)
+
     A, Y, X = mixture
-    W = aelib.kmeans_dictionary(Y, 4, rng=5, n_init=2)
+    with threadpool_limits(limits=1, user_api="openmp"):
+        W = aelib.kmeans_dictionary(Y, 4, rng=5, n_init=2)
+        again = aelib.kmeans_dictionary(Y, 4, rng=5, n_init=2)
+        from_generator = aelib.kmeans_dictionary(Y, 4, rng=np.random.default_rng(5), n_init=2)
     assert W.shape == A.shape and W.dtype == np.float64
     assert np.allclose(np.linalg.norm(W, axis=0), 1.0)
     # well-separated clusters: k-means finds the class means, the oracle's estimate
     oracle = aelib.oracle_class_means(Y, X)
     assert aelib.matched_distance(W, oracle) < 1e-10
     assert aelib.matched_distance(W, A) < 0.05
-    assert np.array_equal(W, aelib.kmeans_dictionary(Y, 4, rng=5, n_init=2))
-    assert np.array_equal(W, aelib.kmeans_dictionary(Y, 4, rng=np.random.default_rng(5), n_init=2))
+    assert np.array_equal(W, again)
+    assert np.array_equal(W, from_generator)
 
 
 def test_kmeans_bad_input(mixture):
@@ -97,6 +113,9 @@ def test_dictionary_learning_bad_input(sparse):
 
 
 def test_neural_sparse_coding_descends_and_records(sparse):
+    """The same run twice, with and without A (which only adds the distance record): the same computation,
+    bit-identical; zero steps return the start untouched.
+    """
     A, Y, _, _ = sparse
     W0 = aelib.perturbed_init(A, 0.3, rng=7)
     m, k = A.shape[1], 2
@@ -131,6 +150,19 @@ def test_neural_sparse_coding_bad_input(sparse):
 # --- timing and the comparisons ------------------------------------------------------------
 
 
+def test_timed_caps_openmp_from_the_first_call():
+    """In a fresh process with four OpenMP threads, timed(threads=1) caps scikit-learn's OpenMP
+    runtime on its first call, although nothing has imported scikit-learn before it."""
+    code = ("import aelib\n"
+            "from threadpoolctl import threadpool_info\n"
+            "def pools():\n"
+            "    return sorted({i['num_threads'] for i in threadpool_info() if i['user_api'] == 'openmp'})\n"
+            "print(aelib.timed(pools, threads=1)[0])\n")
+    env = {**os.environ, "OMP_NUM_THREADS": "4"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[1]"
+
+
 def test_timed():
     value, seconds = aelib.timed(sum, [1, 2, 3])
     assert value == 6 and seconds >= 0.0
@@ -150,6 +182,7 @@ def test_mixture_encoders_are_chapter_10s():
 
 
 def test_mixture_comparison_small():
+    """The same seed twice, and the oracle of a subset run on the same data: the same computation, bit-identical."""
     rows = aelib.mixture_comparison(n=40, m=3, N=600, noise_std=0.01, seed=1, steps=20, n_init=1)
     assert all(set(r) == ROW_KEYS and r["problem"] == "mixture" for r in rows)
     by = {(r["method"], r["start"]): r for r in rows}
