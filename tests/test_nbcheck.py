@@ -1,13 +1,14 @@
 """The notebook check (tests/nbcheck.py): numbers within one unit of their last digit, the rest exact.
 
 The first part tests the comparison itself on strings; the second runs the plugin, as ``make
-nbcheck`` does, on small notebooks whose committed outputs were edited: a number moved by one unit
+nbcheck`` does, on a small notebook whose committed outputs were edited: a number moved by one unit
 passes, by two fails, a changed word or integer fails, and a cell's declared tolerance widens only
 that cell and is printed with its reason.
 """
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from decimal import Decimal
@@ -153,67 +154,58 @@ def test_a_declaration_gives_its_units_and_reason() -> None:
 
 # --- the plugin, end to end ----------------------------------------------------------------
 
-CELLS = [
-    'print(f"ratio {1016 / 1000:.3f} at step {7}")',
-    'print("median", round(0.12, 3), "of", 10)',
-]
-
-
-def _notebook(path: Path, outputs: list[str], metadata: dict | None = None) -> None:
-    """A notebook of CELLS whose committed stdout is ``outputs`` (edited from the true ones)."""
-    nb = nbformat.v4.new_notebook()
-    for count, (source, text) in enumerate(zip(CELLS, outputs), start=1):
-        cell = nbformat.v4.new_code_cell(source, execution_count=count)
-        cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=text + "\n")]
-        nb.cells.append(cell)
-    if metadata:
-        nb.cells[1].metadata["nbcheck"] = metadata
-    nbformat.write(nb, path)
+# Each case: a cell that prints a line, the committed output (edited from the true one), and the
+# cell's metadata. All run in one notebook, in one kernel; each cell is its own pytest item.
+SOURCE = 'print(f"ratio {1016 / 1000:.3f} at step {7}")'          # prints: ratio 1.016 at step 7
+CASES = {
+    "same": ("ratio 1.016 at step 7", {}),
+    "one unit up": ("ratio 1.017 at step 7", {}),
+    "one unit down": ("ratio 1.015 at step 7", {}),
+    "two units": ("ratio 1.018 at step 7", {}),
+    "a word": ("ratio 1.016 at stage 7", {}),
+    "an integer": ("ratio 1.016 at step 6", {}),
+    "widened": ("ratio 1.019 at step 7", {"nbcheck": {"units": 3, "reason": "a chaotic ratio, spread 0.004"}}),
+}
+CELL = {case: number for number, case in enumerate(CASES)}
 
 
 @pytest.fixture(scope="module")
 def checked(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, int]:
-    """Run the check once on six notebooks, each with one edit to its committed outputs."""
-    folder = tmp_path_factory.mktemp("nbcheck")
-    true = ["ratio 1.016 at step 7", "median 0.12 of 10"]
-    _notebook(folder / "a_same.ipynb", true)
-    _notebook(folder / "b_one_unit.ipynb", ["ratio 1.017 at step 7", "median 0.11 of 10"])
-    _notebook(folder / "c_two_units.ipynb", ["ratio 1.018 at step 7", true[1]])
-    _notebook(folder / "d_word.ipynb", ["ratio 1.016 at stage 7", true[1]])
-    _notebook(folder / "e_integer.ipynb", ["ratio 1.016 at step 6", true[1]])
-    _notebook(folder / "f_widened.ipynb", [true[0], "median 0.15 of 10"],
-              {"units": 3, "reason": "a chaotic median, spread 0.02 over seeds"})
+    """Run the check, as make nbcheck does, on one notebook holding every case."""
+    nb = nbformat.v4.new_notebook()
+    for count, (committed, metadata) in enumerate(CASES.values(), start=1):
+        cell = nbformat.v4.new_code_cell(SOURCE, execution_count=count, metadata=metadata)
+        cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=committed + "\n")]
+        nb.cells.append(cell)
+    path = tmp_path_factory.mktemp("nbcheck") / "cases.ipynb"
+    nbformat.write(nb, path)
     run = subprocess.run(
         [sys.executable, "-m", "pytest", "-p", "tests.nbcheck", "--nbcheck", "--nbval-current-env",
-         "-p", "no:cacheprovider", "-rA", "-o", "addopts=", str(folder)],
+         "-p", "no:cacheprovider", "-p", "no:xdist", "-rA", "-o", "addopts=", str(path)],
         cwd=ROOT, capture_output=True, text=True, timeout=300)
     return run.stdout + run.stderr, run.returncode
 
 
-def _outcome(output: str, notebook: str, cell: int) -> str:
+def _outcome(output: str, case: str) -> str:
     for line in output.splitlines():
-        if line.startswith(("PASSED", "FAILED")) and f"{notebook}.ipynb::Cell {cell}" in line:
+        if re.match(rf"(PASSED|FAILED) \S*cases\.ipynb::Cell {CELL[case]}\b", line):
             return line.split()[0]
-    raise AssertionError(f"no outcome for {notebook} cell {cell} in:\n{output}")
+    raise AssertionError(f"no outcome for the case {case!r} in:\n{output}")
 
 
 def test_the_plugin_passes_one_unit_and_fails_two_units_words_and_integers(checked: tuple[str, int]) -> None:
     output, code = checked
     assert code == 1, output
-    assert _outcome(output, "a_same", 0) == _outcome(output, "a_same", 1) == "PASSED"
-    assert _outcome(output, "b_one_unit", 0) == _outcome(output, "b_one_unit", 1) == "PASSED"
-    assert _outcome(output, "c_two_units", 0) == "FAILED"
-    assert _outcome(output, "d_word", 0) == "FAILED"
-    assert _outcome(output, "e_integer", 0) == "FAILED"
-    assert "c_two_units.ipynb::Cell 0" in output and "Cell 0: the outputs differ from the committed ones" in output
-    assert "1.018 -> 1.016: moved by 2 units" in output
-    assert "committed: ratio 1.016 at stage 7" in output
+    assert [_outcome(output, case) for case in CASES] == [
+        "PASSED", "PASSED", "PASSED", "FAILED", "FAILED", "FAILED", "PASSED"]
+    assert f"Cell {CELL['two units']}: the outputs differ from the committed ones" in output
+    assert "1.018 -> 1.016: moved by 2 units in its last digit (at most 1 allowed)" in output
+    assert "committed: ratio 1.016 at stage 7" in output and "fresh:     ratio 1.016 at step 7" in output
     assert "the integer 6 is now 7" in output
 
 
 def test_the_plugin_prints_a_widened_cell_and_its_reason(checked: tuple[str, int]) -> None:
     output, _ = checked
-    assert _outcome(output, "f_widened", 1) == "PASSED"
     assert "cells with a wider tolerance" in output
-    assert "f_widened.ipynb::Cell 1: decimals may move by 3 units (largest move this run: 3); " \
-           "reason: a chaotic median, spread 0.02 over seeds" in output
+    assert (f"cases.ipynb::Cell {CELL['widened']}: decimals may move by 3 units (largest move this run: 3); "
+            "reason: a chaotic ratio, spread 0.004") in output
