@@ -1,7 +1,7 @@
 """Interactive explorers (ipywidgets) of the book: compute a setting, then draw it through :mod:`aelib.plots`.
 
 Each explorer sits in its chapter next to a static figure of its default state, and the text
-never depends on moving a slider (DESIGN.md). Unlike :mod:`aelib.plots`, this module
+never depends on moving a slider (ARCHITECTURE.md). Unlike :mod:`aelib.plots`, this module
 computes: each widget callback runs the numerics for the chosen setting and hands the
 results to a plotting function that only draws.
 

@@ -7,7 +7,7 @@ T = 50 steps, ReLU, b0 = -1.25, bias_decay = 2, lr = m, a Gaussian mixture with 
 
 Each figure is the peak of the memory that :mod:`tracemalloc` sees allocated during
 one call (NumPy reports its array buffers to it), divided by ``Y.nbytes`` (``X.nbytes``):
-the extra memory the call needs beyond the data it is given. Goals (DESIGN.md, "The hot
+the extra memory the call needs beyond the data it is given. Goals (ARCHITECTURE.md, "The hot
 path"): ``train`` forms no n x N temporary besides Y, so its ratio stays well below 1
 (about 3m/n for the m x N workspace); the estimator copies ``X.T`` once into C order,
 so its ratio is about 1, and no more (no float64 copy of float32 data for PCA).

@@ -10,7 +10,7 @@ timed side by side see the same conditions. Each variant is timed ``--repeats`` 
 the variants interleaved round-robin (so a burst of load hits them all alike), and the
 best (minimum) time is kept.
 
-Goals (docs: DESIGN.md, "The hot path"):
+Goals (ARCHITECTURE.md, "The hot path"):
 
 (a) ``aelib.train`` at least 3x faster than a plain NumPy loop that forms the n x N
     residual R = Y - W X every step (:func:`aelib.reference_train` is exactly that);

@@ -1,4 +1,4 @@
-"""Package-level hygiene: the public API of DESIGN.md and no silently shadowed definitions."""
+"""Package-level hygiene: the public API of ARCHITECTURE.md and no silently shadowed definitions."""
 
 import ast
 import inspect
@@ -37,7 +37,7 @@ def test_no_top_level_name_defined_twice(path):
     ],
 )
 def test_design_api_signatures(name, parameters):
-    """The names and parameters DESIGN.md promises are exported, in that order."""
+    """The names and parameters ARCHITECTURE.md promises are exported, in that order."""
     signature = inspect.signature(getattr(aelib, name))
     assert list(signature.parameters)[: len(parameters)] == parameters
 
@@ -52,7 +52,7 @@ def test_all_names_resolve():
         assert getattr(aelib, name) is not None, name
 
 
-# The layers of DESIGN.md, lowest first. A module may import from its own layer or a lower one
+# The layers of ARCHITECTURE.md, lowest first. A module may import from its own layer or a lower one
 # (arrows point down only): numerics never import plots, and the trainer knows no experiment.
 LAYERS = {
     "core": {"_checks", "_threads", "models", "autoencoder", "metrics", "initialization", "consistency"},
@@ -115,3 +115,21 @@ def test_every_public_module_has_its_test_module():
     public = sorted(p.stem for p in PACKAGE.glob("*.py") if not p.name.startswith("_")) + ["plots"]
     missing = [name for name in public if not (tests / f"test_{name}.py").exists()]
     assert not missing, f"modules without tests/test_<module>.py: {missing}"
+
+
+def test_architecture_names_only_paths_that_exist():
+    """ARCHITECTURE.md stays true as the code moves: every file or folder it names in backticks exists."""
+    root = PACKAGE.parent
+    text = (root / "ARCHITECTURE.md").read_text()
+    named = set(re.findall(r"`((?:[\w.-]+/)+[\w.-]*|[\w-]+\.(?:py|md|yml|toml|txt|cfg))`", text))
+    assert len(named) > 30, sorted(named)  # the pattern finds the paths
+    missing = sorted(p for p in named if not (root / p).exists())
+    assert not missing, f"ARCHITECTURE.md names paths that do not exist: {missing}"
+
+
+def test_architecture_places_every_module_in_a_layer():
+    """Every aelib module of a layer above is named in ARCHITECTURE.md's section on the layers."""
+    text = (PACKAGE.parent / "ARCHITECTURE.md").read_text()
+    layers = text.split("## Layers of the package", 1)[1].split("\n## ", 1)[0]
+    unnamed = sorted(m for m in RANK if f"aelib/{m}.py" not in layers and f"aelib/{m}/" not in layers)
+    assert not unnamed, f"modules ARCHITECTURE.md does not place in a layer: {unnamed}"
