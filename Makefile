@@ -150,11 +150,13 @@ nbcheck: $(STAMP)
 	@if [ -z "$(NB)" ]; then echo "make nbcheck: name the chapter, e.g. make nbcheck NB=book/06_experiments.ipynb"; exit 2; fi
 	$(NB_ENV) $(NBCHECK) $(if $(word 2,$(wildcard $(NB))),$(XDIST),-p no:xdist) $(NB)
 
-# The browser tests read the built book (_build/html): run make book first (.ci/run does).
+# The browser tests read the built book (_build/html): run make book first (.ci/run does). With
+# JOBS workers, the book's and JupyterLab's tests run side by side (each module in one worker, with
+# its own browser and server on a free port).
 test-browser: $(STAMP) $(LAB_STAMP)
 ifneq ($(BROWSER_TESTS),)
 	bash tests/ensure_chromium.sh
-	$(PY) -m pytest $(BROWSER_TESTS) -m browser
+	$(PY) -m pytest $(BROWSER_TESTS) -m browser $(XDIST)
 else
 	@echo "make test-browser: no tests/test_browser_*.py yet, skipping"
 endif
