@@ -14,8 +14,8 @@ from typing import Optional, Sequence, Tuple
 import numpy as np
 
 from ._checks import RngLike, as_rng, check_activation, check_int, check_matrix, check_real, check_same_shape, check_unit_columns
-from .autoencoder import _validated, activate
-from .models import coherence
+from .autoencoder import _validated, activate, encode
+from .models import GaussianMixture, NonnegativeSparseCoding, coherence, random_dictionary
 
 __all__ = [
     "RecoveryRates",
@@ -31,6 +31,12 @@ __all__ = [
     "PhaseDiagram",
     "recovery_phase_diagram",
     "bias_intervals",
+    "Theorem3Conditions",
+    "theorem3_conditions",
+    "UpperEndSpread",
+    "mixture_upper_end_spread",
+    "IntervalEndRates",
+    "interval_end_rates",
 ]
 
 
@@ -423,18 +429,29 @@ def recovery_phase_diagram(
     N = check_int("N", N, minimum=1)
     rng = as_rng(rng)
     Y, X_star = model.sample(N, rng=rng)
-    on = X_star != 0
-    signs = np.sign(X_star)
     out = np.empty((3, deltas.size, biases.size))
     for d, delta in enumerate(deltas):
         W = delta_close(model.A, delta, rng=rng, adversarial=adversarial)
-        Z = W.T @ Y
-        for j, b in enumerate(biases):
-            X = activate(Z + b, activation, lam)  # the rates of recovery_rates(X, X_star), inlined
-            same_support = (X != 0) == on
-            out[:, d, j] = (np.mean(np.all(same_support, axis=0)), np.mean(np.all(np.sign(X) == signs, axis=0)),
-                            np.mean(same_support))
+        out[:, d, :] = _rates_over_biases(W.T @ Y, biases, X_star, activation, lam)
     return PhaseDiagram(deltas=deltas, biases=biases, support=out[0], sign=out[1], entry_support=out[2])
+
+
+def _rates_over_biases(Z: np.ndarray, biases: np.ndarray, X_star: np.ndarray, activation: str,
+                       lam: Optional[float]) -> np.ndarray:
+    """The fields of :func:`recovery_rates` (support, sign, entry support) of sigma(Z + b) for each b: shape (3, B).
+
+    ``Z = W^T Y`` is computed once by the caller and shared by every bias; the rates are those of
+    :func:`recovery_rates` (``activate(Z + b)``, X_star), inlined.
+    """
+    on = X_star != 0
+    signs = np.sign(X_star)
+    out = np.empty((3, len(biases)))
+    for j, b in enumerate(biases):
+        X = activate(Z + b, activation, lam)
+        same_support = (X != 0) == on
+        out[:, j] = (np.mean(np.all(same_support, axis=0)), np.mean(np.all(np.sign(X) == signs, axis=0)),
+                     np.mean(same_support))
+    return out
 
 
 def bias_intervals(deltas: Sequence[float], *, k: int = 1, a1: float = 1.0, a2: float = 1.0,
@@ -465,3 +482,273 @@ def bias_intervals(deltas: Sequence[float], *, k: int = 1, a1: float = 1.0, a2: 
     lower, upper = (np.array(v, dtype=np.float64) for v in zip(*pairs)) if pairs else (np.empty(0), np.empty(0))
     empty = lower > upper
     return np.where(empty, np.nan, lower), np.where(empty, np.nan, upper)
+
+
+# --- Chapter 4: the hypotheses of Theorem 3, and the ends of its bias interval inside them ---------
+
+
+@dataclass(frozen=True)
+class Theorem3Conditions:
+    """Which hypotheses of Thm. 3 (ii) and (iii) hold for one (A, delta, k, sigma_eta), in our reading.
+
+    The paper states one explicit inequality, mu <= delta sqrt(n) / k, and three order
+    conditions without constants: delta = O*(1/log n), sigma_eta = O(1/sqrt(n)) and
+    k = O(1/delta^2). A condition without a constant is not a number at a fixed n; our reading
+    gives each the constant 1 (natural logarithm), as Chapters 1 and 3 do for the closeness.
+
+    Attributes
+    ----------
+    incoherence : bool
+        mu <= delta sqrt(n) / k (Def. 1's mu), up to a relative rounding of 1e-12.
+    closeness : bool
+        delta <= 1 / log n (our reading of delta = O*(1/log n)).
+    noise : bool
+        sigma_eta <= 1 / sqrt(n) (our reading of sigma_eta = O(1/sqrt(n))).
+    sparsity : bool
+        k <= 1 / delta^2 (our reading of k = O(1/delta^2)).
+    interval : bool
+        The bias interval of (ii), :func:`relu_bias_interval`, is non-empty.
+    """
+
+    incoherence: bool
+    closeness: bool
+    noise: bool
+    sparsity: bool
+    interval: bool
+
+    @property
+    def part_iii(self) -> bool:
+        """All the hypotheses of Thm. 3 (iii) hold (the bias is 0, so the interval plays no part)."""
+        return self.incoherence and self.closeness and self.noise and self.sparsity
+
+    @property
+    def part_ii(self) -> bool:
+        """All the hypotheses of Thm. 3 (ii) hold, and its bias interval is non-empty."""
+        return self.part_iii and self.interval
+
+
+def theorem3_conditions(A: np.ndarray, delta: float, *, k: int = 1, a1: float = 1.0, a2: float = 1.0,
+                        noise_std: float = 0.0) -> Theorem3Conditions:
+    """Check the hypotheses of Thm. 3 (ii), (iii) for a dictionary A at closeness delta (our reading).
+
+    Parameters
+    ----------
+    A : ndarray, shape (n, m)
+        Ground-truth dictionary, unit-norm columns, m >= 2 (for its incoherence mu, Def. 1).
+    delta : float
+        Closeness of W to A (Def. 2), delta >= 0.
+    k : int, optional
+        Sparsity (k = 1 for the Gaussian mixture).
+    a1, a2 : float, optional
+        Range of the nonzero code values (assumption A3), for the interval of (ii).
+    noise_std : float, optional
+        Noise level sigma_eta >= 0.
+
+    Returns
+    -------
+    Theorem3Conditions
+    """
+    A = check_matrix("A", A, dtype=np.float64)
+    if A.shape[1] < 2:
+        raise ValueError(f"A: the incoherence needs m >= 2 columns, got shape {A.shape}")
+    delta = check_real("delta", delta, minimum=0.0)
+    k = check_int("k", k, minimum=1)
+    noise_std = check_real("noise_std", noise_std, minimum=0.0)
+    lower, upper = relu_bias_interval(delta, k, a1, a2)
+    n = A.shape[0]
+    return Theorem3Conditions(
+        incoherence=bool(k * coherence(A) <= delta * np.sqrt(n) * (1.0 + 1e-12)),
+        closeness=bool(delta <= 1.0 / np.log(n)),
+        noise=bool(noise_std <= 1.0 / np.sqrt(n)),
+        sparsity=bool(k * delta**2 <= 1.0),
+        interval=bool(lower <= upper),
+    )
+
+
+@dataclass(frozen=True)
+class UpperEndSpread:
+    """Support recovery of the worst-case W at the upper end b = -delta of Thm. 3 (ii) for the mixture, over dictionaries.
+
+    One entry per dictionary A (seed d = 0, 1, ...). A component j is a *target* when some W_i is
+    tilted towards it (:func:`coherent_neighbours`); at b = -delta the worst-case W misses the
+    samples of every target and recovers the others, so ``rate`` is close to ``untargeted_share``.
+
+    Attributes
+    ----------
+    coherence : ndarray, shape (D,)
+        mu / sqrt(n) = max_{i != j} |<A_i, A_j>| of each dictionary (Def. 1).
+    targets : ndarray of int, shape (D,)
+        Number of targets among the m components.
+    untargeted_share : ndarray, shape (D,)
+        Share of the N samples drawn from components that are no target.
+    rate : ndarray, shape (D,)
+        Measured support recovery rate of ReLU(W^T y - delta), W the worst-case :func:`delta_close`.
+    inside : ndarray of bool, shape (D,)
+        Whether the hypotheses of Thm. 3 (ii) hold (:attr:`Theorem3Conditions.part_ii`).
+    """
+
+    coherence: np.ndarray
+    targets: np.ndarray
+    untargeted_share: np.ndarray
+    rate: np.ndarray
+    inside: np.ndarray
+
+
+def mixture_upper_end_spread(n: int, m: int, delta: float, *, noise_std: float, N: int, dictionaries: int,
+                             seed: int = 0) -> UpperEndSpread:
+    """Measure the upper end -delta of Thm. 3 (ii) (k = 1, a1 = a2 = 1) for the worst-case W on many dictionaries.
+
+    Dictionary d is ``random_dictionary(n, m, rng=d)`` (so d = 0 is the A of a chapter that draws
+    it with seed 0); its N samples come from ``GaussianMixture(A, noise_std)`` with the generator
+    ``default_rng([seed, d])``. W is the worst-case :func:`delta_close` (A, delta), and the bias the
+    upper end of :func:`relu_bias_interval` (delta, 1, 1, 1), that is b = -delta.
+
+    Parameters
+    ----------
+    n, m : int
+        Dimension and number of mixture components, m >= 2.
+    delta : float
+        Closeness of W to A (Def. 2), 0 <= delta <= 2.
+    noise_std : float
+        sigma_eta >= 0.
+    N : int
+        Samples per dictionary.
+    dictionaries : int
+        Number of dictionaries D >= 1.
+    seed : int, optional
+        Seed of the samples (the dictionaries are seeded 0, ..., D - 1).
+
+    Returns
+    -------
+    UpperEndSpread
+    """
+    n = check_int("n", n, minimum=2)
+    m = check_int("m", m, minimum=2)
+    delta = check_real("delta", delta, minimum=0.0, maximum=2.0)
+    N = check_int("N", N, minimum=1)
+    dictionaries = check_int("dictionaries", dictionaries, minimum=1)
+    seed = check_int("seed", seed, minimum=0)
+    upper = relu_bias_interval(delta, 1, 1.0, 1.0)[1]
+    fields = {name: [] for name in ("coherence", "targets", "untargeted_share", "rate", "inside")}
+    for d in range(dictionaries):
+        A = random_dictionary(n, m, rng=d)
+        model = GaussianMixture(A, noise_std=noise_std)
+        Y, X_star = model.sample(N, rng=np.random.default_rng([seed, d]))
+        W = delta_close(A, delta, rng=0, adversarial=True)  # deterministic: rng unused
+        targets = np.unique(coherent_neighbours(A))
+        fields["coherence"].append(coherence(A) / np.sqrt(n))
+        fields["targets"].append(targets.size)
+        fields["untargeted_share"].append(np.mean(~np.isin(X_star.argmax(axis=0), targets)))
+        fields["rate"].append(support_recovery_rate(encode(W, upper, Y), X_star))
+        fields["inside"].append(theorem3_conditions(A, delta, noise_std=noise_std).part_ii)
+    return UpperEndSpread(**{name: np.array(values) for name, values in fields.items()})
+
+
+@dataclass(frozen=True)
+class IntervalEndRates:
+    """Support recovery at three biases of Thm. 3 (ii) for one (k, dictionary, delta) inside the hypotheses.
+
+    Attributes
+    ----------
+    k : int
+        Sparsity.
+    dictionary : int
+        Seed d of the dictionary, ``random_dictionary(n, m, rng=d)``.
+    coherence : float
+        mu / sqrt(n) of that dictionary.
+    position : float
+        Where delta lies in the range of delta inside the hypotheses: 0 at its smallest value
+        k mu / sqrt(n), 1 at its largest.
+    delta : float
+        Closeness of W to A.
+    worst, typical : tuple of float
+        Support recovery rates of the worst-case and of a typical :func:`delta_close` W at four
+        biases: the stated upper end -a2 delta sqrt(k); its double -2 a2 delta sqrt(k) (for k = 1
+        the upper end -2 delta of the mixture proof); the conjectured upper end
+        -2 a2 delta sqrt(k) - sigma_eta log n (Chapter 4's conjecture, not the paper's); and the
+        lower end -(1 - delta) a1 + a2 delta sqrt(k).
+    """
+
+    k: int
+    dictionary: int
+    coherence: float
+    position: float
+    delta: float
+    worst: Tuple[float, float, float, float]
+    typical: Tuple[float, float, float, float]
+
+
+def interval_end_rates(n: int, m: int, ks: Sequence[int], *, a1: float = 1.0, a2: float = 1.0, noise_std: float,
+                       N: int, dictionaries: int, positions: Sequence[float] = (0.0, 0.5, 1.0),
+                       seed: int = 0) -> Tuple[IntervalEndRates, ...]:
+    """Support recovery at the ends of the bias interval of Thm. 3 (ii), measured inside its hypotheses.
+
+    For each dictionary d (``random_dictionary(n, m, rng=d)``) and sparsity k, the hypotheses of
+    :func:`theorem3_conditions` hold exactly for delta in [k mu/sqrt(n), delta_max], with
+    delta_max = min(1/log n, 1/sqrt(k), a1/(a1 + 2 a2 sqrt(k))) (closeness, sparsity, non-empty
+    interval), provided sigma_eta <= 1/sqrt(n). Where that range is non-empty, N samples of
+    ``NonnegativeSparseCoding(A, k, a1, a2, noise_std)`` are drawn (generator
+    ``default_rng([seed, d, k])``) and, at each delta of ``positions`` along the range, a worst-case
+    and a typical :func:`delta_close` W encode them with the ReLU at four biases (see
+    :class:`IntervalEndRates`). Where it is empty, (k, d) gives no record.
+
+    Parameters
+    ----------
+    n, m : int
+        Dimension and number of atoms, m >= 2.
+    ks : sequence of int
+        Sparsities, 1 <= k <= m.
+    a1, a2 : float, optional
+        Range of the nonzero code values, 0 < a1 <= a2 (a1 = a2 = 1: binary codes).
+    noise_std : float
+        sigma_eta, at most 1/sqrt(n) (else no delta is inside the hypotheses).
+    N : int
+        Samples per (k, dictionary).
+    dictionaries : int
+        Number of dictionaries D >= 1, seeded 0, ..., D - 1.
+    positions : sequence of float, optional
+        Positions in [0, 1] along the range of delta inside the hypotheses.
+    seed : int, optional
+        Seed of the samples and of the typical W.
+
+    Returns
+    -------
+    tuple of IntervalEndRates
+        Ordered by k, then dictionary, then position.
+    """
+    n = check_int("n", n, minimum=2)
+    m = check_int("m", m, minimum=2)
+    ks = [check_int("ks", k, minimum=1, maximum=m) for k in ks]
+    a1 = check_real("a1", a1, minimum=0.0, strict_min=True)
+    a2 = check_real("a2", a2, minimum=a1)
+    noise_std = check_real("noise_std", noise_std, minimum=0.0, maximum=1.0 / np.sqrt(n))
+    N = check_int("N", N, minimum=1)
+    dictionaries = check_int("dictionaries", dictionaries, minimum=1)
+    positions = [check_real("positions", p, minimum=0.0, maximum=1.0) for p in positions]
+    seed = check_int("seed", seed, minimum=0)
+    if not ks or not positions:
+        raise ValueError("ks, positions: expected at least one value each")
+    records = []
+    for k in ks:
+        for d in range(dictionaries):
+            A = random_dictionary(n, m, rng=d)
+            incoherence = coherence(A) / np.sqrt(n)
+            lowest = k * incoherence
+            highest = min(1.0 / np.log(n), 1.0 / np.sqrt(k), a1 / (a1 + 2.0 * a2 * np.sqrt(k)))
+            if lowest > highest:
+                continue
+            rng = np.random.default_rng([seed, d, k])
+            Y, X_star = NonnegativeSparseCoding(A, k=k, a1=a1, a2=a2, noise_std=noise_std).sample(N, rng=rng)
+            for p in positions:
+                delta = highest if p == 1.0 else lowest + p * (highest - lowest)  # the ends exactly, no rounding
+                lower, stated = relu_bias_interval(delta, k, a1, a2)
+                doubled = -2.0 * a2 * delta * np.sqrt(k)
+                biases = np.array([stated, doubled, doubled - noise_std * np.log(n), lower])
+                rates = {}
+                for adversarial in (True, False):
+                    W = delta_close(A, delta, rng=rng, adversarial=adversarial)
+                    support = _rates_over_biases(W.T @ Y, biases, X_star, "relu", None)[0]
+                    rates[adversarial] = tuple(float(r) for r in support)
+                records.append(IntervalEndRates(k=k, dictionary=d, coherence=float(incoherence), position=p,
+                                                delta=float(delta), worst=rates[True], typical=rates[False]))
+    return tuple(records)

@@ -271,3 +271,125 @@ def test_bias_intervals_match_the_scalar_functions_and_mark_empty():
     assert np.isnan(upper[-1])  # -1 + 0.5 > -1
     with pytest.raises(ValueError, match="rule"):
         aelib.bias_intervals(deltas, rule="paper")
+
+
+# ----------------------------------------------------------------------------------------------
+# The hypotheses of Thm. 3 (our reading), and the ends of its bias interval measured inside them.
+# ----------------------------------------------------------------------------------------------
+
+
+def _two_columns(n, c):
+    """A (n, 2) dictionary whose two unit columns have inner product c, so mu = sqrt(n) |c|."""
+    A = np.zeros((n, 2))
+    A[0, 0] = 1.0
+    A[0, 1], A[1, 1] = c, np.sqrt(1 - c**2)
+    return A
+
+
+def test_theorem3_conditions_each_hypothesis():
+    A = _two_columns(100, 0.05)  # mu / sqrt(n) = 0.05, 1/log n = 0.217, 1/sqrt(n) = 0.1
+    inside = aelib.theorem3_conditions(A, 0.1, k=2, noise_std=0.1)
+    assert inside == aelib.Theorem3Conditions(True, True, True, True, True)
+    assert inside.part_ii and inside.part_iii
+    assert aelib.theorem3_conditions(A, 0.05, noise_std=0.0).incoherence  # the edge mu = delta sqrt(n) is inside
+    assert not aelib.theorem3_conditions(A, 0.049, noise_std=0.0).incoherence
+    assert not aelib.theorem3_conditions(A, 0.09, k=2).incoherence  # mu <= delta sqrt(n) / k with k = 2
+    assert not aelib.theorem3_conditions(A, 0.22).closeness
+    assert not aelib.theorem3_conditions(A, 0.1, noise_std=0.11).noise
+    assert aelib.theorem3_conditions(A, 0.25, k=16).sparsity is True  # k delta^2 = 1 exactly
+    assert not aelib.theorem3_conditions(A, 0.26, k=16).sparsity
+    # an empty interval fails (ii) only: with a1 = 1, a2 = 2, k = 1 it is empty for delta > 1/5
+    assert aelib.theorem3_conditions(A, 0.2, k=1, a1=1.0, a2=2.0).interval
+    c = aelib.theorem3_conditions(A, 0.21, k=1, a1=1.0, a2=2.0)
+    assert not c.interval and c.part_iii and not c.part_ii
+
+
+def test_theorem3_conditions_validates():
+    with pytest.raises(ValueError, match="m >= 2"):
+        aelib.theorem3_conditions(np.eye(3)[:, :1], 0.1)
+    with pytest.raises(ValueError, match="delta"):
+        aelib.theorem3_conditions(np.eye(3), -0.1)
+    with pytest.raises(ValueError, match="noise_std"):
+        aelib.theorem3_conditions(np.eye(3), 0.1, noise_std=-1.0)
+
+
+def test_mixture_upper_end_spread_matches_a_hand_computation():
+    """The same computation as by hand on the same draws: rates and shares are counts over N, bit-identical."""
+    spread = aelib.mixture_upper_end_spread(300, 6, 0.15, noise_std=0.005, N=400, dictionaries=4, seed=9)
+    assert all(v.shape == (4,) for v in (spread.coherence, spread.targets, spread.untargeted_share, spread.rate,
+                                         spread.inside))
+    for d in range(4):
+        A = aelib.random_dictionary(300, 6, rng=d)
+        Y, X = aelib.GaussianMixture(A, noise_std=0.005).sample(400, rng=np.random.default_rng([9, d]))
+        W = aelib.delta_close(A, 0.15, rng=0, adversarial=True)
+        assert spread.rate[d] == aelib.support_recovery_rate(aelib.encode(W, -0.15, Y), X)
+        targets = np.unique(aelib.coherent_neighbours(A))
+        assert spread.targets[d] == targets.size
+        assert spread.untargeted_share[d] == np.mean(~np.isin(X.argmax(axis=0), targets))
+        assert spread.coherence[d] == aelib.coherence(A) / np.sqrt(300)
+        assert spread.inside[d] == aelib.theorem3_conditions(A, 0.15, noise_std=0.005).part_ii
+
+
+def test_mixture_upper_end_spread_the_share_predicts_the_rate():
+    """Chapter 4's mechanism on many dictionaries: at b = -delta the worst case recovers the untargeted samples."""
+    spread = aelib.mixture_upper_end_spread(1000, 8, 0.14, noise_std=0.001, N=500, dictionaries=12)
+    inside = spread.inside
+    assert inside.sum() >= 8 and np.all(spread.coherence[inside] <= 0.14)
+    assert np.all((spread.targets >= 1) & (spread.targets <= 7))
+    assert np.median(np.abs(spread.rate - spread.untargeted_share)[inside]) < 0.01
+    assert spread.rate[inside].max() < 0.9  # the stated upper end never recovers the support
+
+
+def test_mixture_upper_end_spread_validates():
+    with pytest.raises(ValueError, match="dictionaries"):
+        aelib.mixture_upper_end_spread(50, 4, 0.1, noise_std=0.0, N=10, dictionaries=0)
+    with pytest.raises(ValueError, match="m"):
+        aelib.mixture_upper_end_spread(50, 1, 0.1, noise_std=0.0, N=10, dictionaries=1)
+
+
+@pytest.fixture(scope="module")
+def ends():
+    return aelib.interval_end_rates(2048, 6, [1, 2], noise_std=0.01, N=300, dictionaries=2, seed=4)
+
+
+def test_interval_end_rates_lie_inside_the_hypotheses(ends):
+    n = 2048
+    assert [(r.k, r.dictionary, r.position) for r in ends] == [
+        (k, d, p) for k in (1, 2) for d in (0, 1) for p in (0.0, 0.5, 1.0)]
+    for r in ends:
+        A = aelib.random_dictionary(n, 6, rng=r.dictionary)
+        assert aelib.theorem3_conditions(A, r.delta, k=r.k, noise_std=0.01).part_ii
+        assert r.coherence == aelib.coherence(A) / np.sqrt(n)
+        if r.position == 0.0:
+            assert r.delta == pytest.approx(r.k * r.coherence, rel=1e-12)
+        if r.position == 1.0:
+            assert r.delta == min(1 / np.log(n), 1 / np.sqrt(r.k), 1 / (1 + 2 * np.sqrt(r.k)))
+    # the lower end recovers every support; the stated upper end for k = 1 fails for the worst-case W
+    assert all(r.worst[3] == 1.0 and r.typical[3] == 1.0 for r in ends)
+    assert all(r.worst[0] < 0.9 for r in ends if r.k == 1)
+    assert all(len(r.worst) == len(r.typical) == 4 for r in ends)
+
+
+def test_interval_end_rates_match_a_hand_computation():
+    """The same computation by hand on the same draws (rates are counts over N): bit-identical."""
+    (r,) = aelib.interval_end_rates(2048, 6, [2], noise_std=0.01, N=300, dictionaries=1, positions=[0.5], seed=4)
+    A = aelib.random_dictionary(2048, 6, rng=0)
+    rng = np.random.default_rng([4, 0, 2])
+    Y, X = aelib.NonnegativeSparseCoding(A, k=2, a1=1.0, a2=1.0, noise_std=0.01).sample(300, rng=rng)
+    lower, stated = aelib.relu_bias_interval(r.delta, 2, 1.0, 1.0)
+    doubled = -2 * r.delta * np.sqrt(2)
+    for adversarial, rates in ((True, r.worst), (False, r.typical)):  # the worst case draws nothing from rng
+        W = aelib.delta_close(A, r.delta, rng=rng, adversarial=adversarial)
+        for b, rate in zip((stated, doubled, doubled - 0.01 * np.log(2048), lower), rates, strict=True):
+            assert rate == aelib.support_recovery_rate(aelib.encode(W, b, Y), X)
+
+
+def test_interval_end_rates_skip_and_validate():
+    # m = 6 at n = 64: k mu / sqrt(n) is above 1/log n for k = 3, so no record
+    assert aelib.interval_end_rates(64, 6, [3], noise_std=0.0, N=10, dictionaries=2) == ()
+    with pytest.raises(ValueError, match="noise_std"):
+        aelib.interval_end_rates(100, 4, [1], noise_std=0.2, N=10, dictionaries=1)
+    with pytest.raises(ValueError, match="ks"):
+        aelib.interval_end_rates(100, 4, [5], noise_std=0.0, N=10, dictionaries=1)
+    with pytest.raises(ValueError, match="positions"):
+        aelib.interval_end_rates(100, 4, [1], noise_std=0.0, N=10, dictionaries=1, positions=[1.5])
