@@ -35,8 +35,10 @@ Diagnostics
 
 :func:`start_trial` runs every (encoder, start) pair on one drawn problem and
 returns one record per pair: it is the point function of the chapter's
-:func:`aelib.sweep`. :func:`success_probability` and :func:`failure_causes`
-summarize a list of records.
+:func:`aelib.sweep`. :func:`schedule_trial` does the same for the schedules of
+:data:`TIGHTENING_SCHEDULES`, which start permissive and tighten later (run phase
+by phase by :func:`train_phases`). :func:`success_probability` and
+:func:`failure_causes` summarize a list of records.
 
 Records
 -------
@@ -47,7 +49,8 @@ encoder, start`` (the point), ``distance`` (final matched distance
 ``loss`` (first and final loss), ``dead_start`` (units of W^0 silent under b^0),
 ``stuck_start`` (units of W^0 silent under the bias the run ends with: since
 abs(b) never grows, such a unit is silent at every step, gets no gradient and is
-still dead at the end), ``collisions_start`` (:func:`duplicate_columns` of W^0:
+still dead at the end; left out of the record of a run whose abs(b) grows, where
+that argument fails), ``collisions_start`` (:func:`duplicate_columns` of W^0:
 units pointing to a cluster another unit points to more closely), ``stalled``
 (bool, :func:`stalled_start`: such a run is never counted as recovering or
 locating A, since where it ends is decided by rounding), ``dead, duplicate,
@@ -65,7 +68,7 @@ import numpy as np
 
 from ._checks import check_int, check_matrix, check_real
 from .autoencoder import encode
-from .descent import TrainSettings, train
+from .descent import TrainResult, TrainSettings, train
 from .experiments import train_many
 from .metrics import column_distances
 from .problems import Problem, make_problem, make_start
@@ -73,6 +76,7 @@ from .problems import Problem, make_problem, make_start
 __all__ = [
     "START_ENCODERS",
     "START_NAMES",
+    "TIGHTENING_SCHEDULES",
     "FAILURE_CAUSES",
     "dead_units",
     "nearest_columns",
@@ -82,6 +86,8 @@ __all__ = [
     "classify_columns",
     "stalled_start",
     "start_trial",
+    "train_phases",
+    "schedule_trial",
     "success_probability",
     "success_grid",
     "failure_causes",
@@ -103,6 +109,27 @@ START_ENCODERS: Dict[str, TrainSettings] = {
 #: 0.5-perturbation of A (Sec. 6, init (i)) as the control that tells whether an
 #: encoder setting can converge at all.
 START_NAMES: Tuple[str, ...] = ("random", "pca", "perturbation")
+
+#: Bias schedules that start permissive and tighten later (not the paper's: Chapter 10 measures
+#: whether they rescue random starts). Each is a sequence of phases ``(settings without lr,
+#: steps)``, run one after the other by :func:`train_phases`: W carries over from phase to phase,
+#: the bias restarts at each phase's b0. 50 steps in all, as in Sec. 6.
+#:
+#: * ``"decay, then 0.25"``: the paper's Sec. 6 schedule (b^0 = -1.25, b <- b/2) for 25 steps, so
+#:   that b reaches about 0 and every unit with a positive inner product fires; then the constant
+#:   b = -0.25 of the ``relu-floor`` encoder for 25 steps.
+#: * ``"ramp to 0.25"``: abs(b) starts at 0.02 and grows by a factor 1.2 per step for 14 steps
+#:   (up to 0.02 * 1.2^13 = 0.21); then the constant b = -0.25 for 36 steps.
+TIGHTENING_SCHEDULES: Dict[str, Tuple[Tuple[TrainSettings, int], ...]] = {
+    "decay, then 0.25": (
+        (TrainSettings(activation="relu", b0=-1.25, bias_decay=2.0), 25),
+        (TrainSettings(activation="relu", b0=-0.25), 25),
+    ),
+    "ramp to 0.25": (
+        (TrainSettings(activation="relu", b0=-0.02, bias_decay=1 / 1.2), 14),
+        (TrainSettings(activation="relu", b0=-0.25), 36),
+    ),
+}
 
 #: Failure causes of a run, worst first: ``"stalled"`` (the start is a stationary point,
 #: :func:`stalled_start`: the outcome is decided by rounding), then the column labels of
@@ -419,25 +446,36 @@ def _trial_starts(problem: Problem, starts: Sequence[str], delta: float) -> Dict
     return {name: make_start(name, A, Y, rngs[name], delta=delta).astype(Y.dtype) for name in starts}
 
 
-def _run_record(run: Tuple[str, str], setting: Mapping, result, W0: np.ndarray, problem: Problem,
-                success_radius: float, locate_radius: float) -> Dict[str, object]:
+def _run_record(run: Tuple[str, str], first: Mapping, last: Mapping, result: TrainResult, W0: np.ndarray,
+                problem: Problem, success_radius: float, locate_radius: float) -> Dict[str, object]:
     """The outcome and the diagnostics of one trained (encoder, start) pair (the keys of
-    :func:`start_trial` after the point's)."""
+    :func:`start_trial` after the point's).
+
+    ``first`` is the setting (with lr) of the run's first step, which the diagnostics of the
+    start use (``stalled``, ``dead_start``); ``last`` that of its last step, whose encoder
+    labels the final columns. ``stuck_start`` is recorded only when abs(b) never grows
+    along the run: only then is a unit silent under the final bias silent at every step.
+    """
     A, Y = problem.A, problem.Y
-    activation, lam = setting["activation"], setting.get("lam")
+    activation, lam = last["activation"], last.get("lam")
     cols = column_distances(result.W.astype(np.float64), A)
     labels = classify_columns(
         result.W, result.b, Y, A, activation=activation, lam=lam,
         success_radius=success_radius, locate_radius=locate_radius,
     )
     counts = {cause: int(np.sum(labels == cause)) for cause in _COLUMN_CAUSES}
-    schedule = {key: setting[key] for key in ("bias_decay", "bias_floor") if key in setting}
-    stalled = stalled_start(W0, setting["b0"], Y, lr=setting["lr"], activation=activation, lam=lam, **schedule)
+    start_activation, start_lam = first["activation"], first.get("lam")
+    schedule = {key: first[key] for key in ("bias_decay", "bias_floor") if key in first}
+    stalled = stalled_start(W0, first["b0"], Y, lr=first["lr"], activation=start_activation, lam=start_lam,
+                            **schedule)
     recovered = bool(cols.max() <= success_radius) and not stalled
     if stalled:
         cause = "stalled"
     else:
         cause = "none" if recovered else next((c for c in _COLUMN_CAUSES if counts[c]), "near")
+    stuck = {}
+    if np.all(np.diff(np.abs(result.bias), axis=0) <= 0):
+        stuck["stuck_start"] = int(dead_units(W0, result.b, Y, activation=activation, lam=lam).sum())
     return {
         "encoder": run[0], "start": run[1],
         "distance": float(np.linalg.norm(cols)),
@@ -446,14 +484,28 @@ def _run_record(run: Tuple[str, str], setting: Mapping, result, W0: np.ndarray, 
         "located": bool(cols.max() <= locate_radius) and not stalled,
         "loss0": float(result.loss[0]),
         "loss": float(result.loss[-1]),
-        "dead_start": int(dead_units(W0, setting["b0"], Y, activation=activation, lam=lam).sum()),
-        "stuck_start": int(dead_units(W0, result.b, Y, activation=activation, lam=lam).sum()),
+        "dead_start": int(dead_units(W0, first["b0"], Y, activation=start_activation, lam=start_lam).sum()),
+        **stuck,
         "collisions_start": int(duplicate_columns(W0, A).sum()),
         "stalled": stalled,
         **counts,
         "uncovered": int((~coverage(result.W, A, radius=locate_radius)).sum()),
         "cause": cause,
     }
+
+
+def _draw_trial(n, m, noise_std, N, seed, steps, starts, delta, dtype) -> Tuple[Dict[str, object], Problem,
+                                                                              List[str], Dict[str, np.ndarray]]:
+    """The validated point, the problem and the starts of :func:`start_trial` and :func:`schedule_trial`."""
+    n, m = check_int("n", n, minimum=1), check_int("m", m, minimum=2)
+    N = check_int("N", N, minimum=m)
+    point = {"n": n, "m": m, "noise_std": check_real("noise_std", noise_std, minimum=0.0), "N": N,
+             "seed": check_int("seed", seed, minimum=0), "steps": check_int("steps", steps, minimum=0)}
+    starts = _check_names("starts", "start", starts, START_NAMES)
+    if dtype not in ("float32", "float64"):
+        raise ValueError(f"dtype: expected 'float32' or 'float64', got {dtype!r}")
+    problem = make_problem("mixture", n, m, 1, N, point["noise_std"], (point["seed"], n, m), dtype=np.dtype(dtype))
+    return point, problem, starts, _trial_starts(problem, starts, delta)
 
 
 def start_trial(
@@ -512,21 +564,141 @@ def start_trial(
         steps``), then ``encoder``, ``start`` and the outcome and diagnostics listed
         under "Records" in the module docstring.
     """
-    n, m = check_int("n", n, minimum=1), check_int("m", m, minimum=2)
-    N = check_int("N", N, minimum=m)
-    point = {"n": n, "m": m, "noise_std": check_real("noise_std", noise_std, minimum=0.0), "N": N,
-             "seed": check_int("seed", seed, minimum=0), "steps": check_int("steps", steps, minimum=0)}
     encoders = _check_names("encoders", "encoder", encoders, tuple(START_ENCODERS))
-    starts = _check_names("starts", "start", starts, START_NAMES)
-    if dtype not in ("float32", "float64"):
-        raise ValueError(f"dtype: expected 'float32' or 'float64', got {dtype!r}")
-    problem = make_problem("mixture", n, m, 1, N, point["noise_std"], (point["seed"], n, m), dtype=np.dtype(dtype))
-    W0s = _trial_starts(problem, starts, delta)
+    point, problem, starts, W0s = _draw_trial(n, m, noise_std, N, seed, steps, starts, delta, dtype)
     runs = [(encoder, start) for encoder in encoders for start in starts]
-    settings = [START_ENCODERS[encoder].replace(lr=float(m)) for encoder, _ in runs]
+    settings = [START_ENCODERS[encoder].replace(lr=float(point["m"])) for encoder, _ in runs]
     results = train_many(problem.Y, [W0s[start] for _, start in runs], settings, steps=point["steps"])
-    return [{**point, **_run_record(run, s, result, W0s[run[1]], problem, success_radius, locate_radius)}
+    return [{**point, **_run_record(run, s, s, result, W0s[run[1]], problem, success_radius, locate_radius)}
             for run, s, result in zip(runs, settings, results)]
+
+
+def train_phases(
+    Y: np.ndarray,
+    W0s: Sequence[np.ndarray],
+    phases: Sequence[Tuple[Mapping, int]],
+    *,
+    lr: float,
+    A: Optional[np.ndarray] = None,
+    signs: bool = False,
+) -> Tuple[TrainResult, ...]:
+    """Train several autoencoders through a sequence of phases with different encoder settings.
+
+    Phase p runs ``steps_p`` updates of :func:`aelib.train` (Sec. 5: W <- normalize(W - lr g),
+    b <- b / C with the phase's floor) with the phase's options, all autoencoders stacked in
+    one :func:`aelib.train_many` call; W carries over from one phase to the next and the bias
+    restarts at the phase's ``b0``. This is how a bias schedule that the one-rule trainer
+    cannot express (e.g. abs(b) first shrinking to 0, then held at 0.25:
+    :data:`TIGHTENING_SCHEDULES`) is run. Not the paper's schedule, which is one phase.
+
+    Parameters
+    ----------
+    Y : ndarray, shape (n, N)
+        Shared training data.
+    W0s : sequence of ndarray, shape (n, m)
+        Starts, one per autoencoder.
+    phases : sequence of (mapping, int)
+        ``(settings, steps)`` pairs, at least one: :class:`aelib.TrainSettings` or dicts of its
+        options without ``lr``, and the number of updates of the phase (>= 0).
+    lr : float
+        Learning rate zeta > 0 of every phase.
+    A : ndarray, shape (n, m), optional
+        Ground truth; when given, the matched distance is recorded at every step.
+    signs : bool, default False
+        Allow sign flips in that matching.
+
+    Returns
+    -------
+    tuple of TrainResult
+        One per start, with the histories of all phases joined: entry s of ``loss``,
+        ``bias`` (and ``distance``) is taken at (W^s, b^s), b^s being the bias step s uses
+        (at a phase boundary, the next phase's b0); ``steps_run`` is the total number of
+        updates.
+
+    Raises
+    ------
+    ValueError
+        If ``phases`` is empty or malformed, or an option is invalid (the message names it).
+    """
+    lr = check_real("lr", lr, minimum=0.0, strict_min=True)
+    phases = list(phases)
+    if not phases:
+        raise ValueError("phases: expected at least one (settings, steps) pair")
+    checked = []
+    for p, phase in enumerate(phases):
+        if not (isinstance(phase, (tuple, list)) and len(phase) == 2):
+            raise ValueError(f"phases[{p}]: expected a (settings, steps) pair, got {phase!r}")
+        settings = TrainSettings.from_mapping(phase[0], name=f"phases[{p}]")
+        checked.append((settings.replace(lr=lr, steps=None), check_int(f"phases[{p}] steps", phase[1], minimum=0)))
+    Ws = list(W0s)
+    history: Optional[List[Dict[str, object]]] = None
+    for settings, steps in checked:
+        results = train_many(Y, Ws, [settings] * len(Ws), steps=steps, A=A, signs=signs)
+        parts = [{"loss": r.loss, "bias": r.bias, "distance": r.distance} for r in results]
+        if history is not None:  # the boundary state is the new phase's first entry
+            parts = [{key: None if part[key] is None else np.concatenate([old[key][:-1], part[key]])
+                      for key in part} for old, part in zip(history, parts)]
+        history = parts
+        Ws = [r.W for r in results]
+    total = sum(steps for _, steps in checked)
+    return tuple(
+        TrainResult(W=r.W, b=r.b, loss=h["loss"], distance=h["distance"], bias=h["bias"], steps_run=total,
+                    stopped_early=False)
+        for r, h in zip(results, history)
+    )
+
+
+def schedule_trial(
+    *,
+    n: int,
+    m: int,
+    noise_std: float,
+    N: int,
+    seed: int,
+    schedules: Optional[Iterable[str]] = None,
+    starts: Optional[Iterable[str]] = None,
+    delta: float = 0.5,
+    success_radius: float = 0.1,
+    locate_radius: float = 0.5,
+    dtype: str = "float64",
+) -> List[Dict[str, object]]:
+    """:func:`start_trial` for the schedules of :data:`TIGHTENING_SCHEDULES` (beyond the paper).
+
+    The same problem and the same starts as :func:`start_trial` at the same point (so the
+    runs are paired with its runs), trained through each schedule's phases by
+    :func:`train_phases` (lr = m), and diagnosed alike.
+
+    Parameters
+    ----------
+    n, m, noise_std, N, seed :
+        The point, as in :func:`start_trial`.
+    schedules : iterable of str, optional
+        Keys of :data:`TIGHTENING_SCHEDULES` (default: all).
+    starts : iterable of str, optional
+        Some of :data:`START_NAMES` (default: all).
+    delta, success_radius, locate_radius, dtype :
+        As in :func:`start_trial`.
+
+    Returns
+    -------
+    list of dict
+        One record per (schedule, start), with the keys of :func:`start_trial`'s records
+        (the schedule's name under ``encoder``; ``steps`` is the schedule's total) except
+        ``stuck_start``, which a schedule whose abs(b) grows does not define.
+    """
+    schedules = _check_names("schedules", "schedule", schedules, tuple(TIGHTENING_SCHEDULES))
+    point, problem, chosen, W0s = _draw_trial(n, m, noise_std, N, seed, 0, starts, delta, dtype)
+    lr = float(point["m"])
+    records = []
+    for name in schedules:
+        phases = TIGHTENING_SCHEDULES[name]
+        first, last = phases[0][0].replace(lr=lr), phases[-1][0].replace(lr=lr)
+        results = train_phases(problem.Y, [W0s[start] for start in chosen], phases, lr=lr)
+        records += [{**point, "steps": result.steps_run,
+                     **_run_record((name, start), first, last, result, W0s[start], problem, success_radius,
+                                   locate_radius)}
+                    for start, result in zip(chosen, results)]
+    return records
 
 
 def _records(records) -> List[Mapping]:

@@ -9,6 +9,7 @@ import pytest
 
 import aelib
 from aelib import starts
+from rounding import assert_within_rounding
 
 
 @pytest.fixture(scope="module")
@@ -225,3 +226,94 @@ def test_diagnostics_bad_input(problem):
         aelib.classify_columns(A, 0.0, Y, A, success_radius=0.5, locate_radius=0.1)
     with pytest.raises(ValueError, match="m"):
         aelib.collision_free_probability(0)
+
+
+# --- schedules in phases (train_phases, schedule_trial) ------------------------------------
+
+
+def test_train_phases_matches_train_phase_by_phase(problem):
+    """Two code paths (train_phases stacks through train_many; train runs alone), within rounding."""
+    A, Y = problem
+    m = A.shape[1]
+    W0s = [aelib.random_init(A.shape[0], m, rng=s) for s in (1, 2)]
+    phases = [(aelib.TrainSettings(activation="relu", b0=-0.5, bias_decay=2.0), 4),
+              ({"activation": "relu", "b0": -0.25}, 3)]
+    results = aelib.train_phases(Y, W0s, phases, lr=float(m), A=A)
+    for W0, result in zip(W0s, results):
+        first = aelib.train(Y, W0, -0.5, lr=float(m), steps=4, bias_decay=2.0, A=A)
+        second = aelib.train(Y, first.W, -0.25, lr=float(m), steps=3, A=A)
+        assert_within_rounding(result.W, second.W)
+        assert_within_rounding(result.b, second.b)
+        assert result.steps_run == 7 and not result.stopped_early
+        # the histories are joined: entries 0-3 from phase 1, 4-7 from phase 2 (its b0 at the boundary)
+        assert result.loss.shape == (8,) and result.bias.shape == (8, m) and result.distance.shape == (8,)
+        assert_within_rounding(result.loss, np.concatenate([first.loss[:-1], second.loss]))
+        assert_within_rounding(result.distance, np.concatenate([first.distance[:-1], second.distance]))
+        assert result.bias[:, 0].tolist() == [-0.5, -0.25, -0.125, -0.0625, -0.25, -0.25, -0.25, -0.25]
+
+
+def test_train_phases_one_phase_is_train_many(problem):
+    """The same computation (one phase is one train_many call): bit-identical."""
+    A, Y = problem
+    W0s = [aelib.random_init(A.shape[0], A.shape[1], rng=3)]
+    setting = aelib.TrainSettings(activation="threshold", lam=0.5)
+    alone = aelib.train_phases(Y, W0s, [(setting, 5)], lr=4.0)[0]
+    many = aelib.train_many(Y, W0s, [setting.replace(lr=4.0)], steps=5)[0]
+    np.testing.assert_array_equal(alone.W, many.W)
+    np.testing.assert_array_equal(alone.loss, many.loss)
+    assert alone.distance is None
+
+
+def test_train_phases_bad_input(problem):
+    A, Y = problem
+    W0s = [A]
+    relu = aelib.TrainSettings(activation="relu", b0=-0.1)
+    with pytest.raises(ValueError, match="phases"):
+        aelib.train_phases(Y, W0s, [], lr=1.0)
+    with pytest.raises(ValueError, match=r"phases\[0\]"):
+        aelib.train_phases(Y, W0s, [relu], lr=1.0)
+    with pytest.raises(ValueError, match=r"phases\[1\]"):
+        aelib.train_phases(Y, W0s, [(relu, 2), ({"decay": 2.0}, 2)], lr=1.0)
+    with pytest.raises(ValueError, match=r"phases\[0\] steps"):
+        aelib.train_phases(Y, W0s, [(relu, -1)], lr=1.0)
+    with pytest.raises(ValueError, match="lr"):
+        aelib.train_phases(Y, W0s, [(relu, 1)], lr=0.0)
+
+
+def test_tightening_schedules_are_permissive_then_tight():
+    for name, phases in aelib.TIGHTENING_SCHEDULES.items():
+        assert sum(steps for _, steps in phases) == 50, name  # Sec. 6's T
+        first, last = phases[0][0], phases[-1][0]
+        assert last["b0"] == -0.25 and last.get("bias_decay", 1.0) == 1.0, name  # tight at the end
+        # the last bias of the first phase is more permissive than the final one
+        assert abs(first["b0"]) / first.get("bias_decay", 1.0) ** (phases[0][1] - 1) < 0.25, name
+
+
+def test_schedule_trial_records_pair_with_start_trial():
+    """The same problem and starts as start_trial; the same point twice is bit-identical."""
+    kwargs = dict(n=128, m=5, noise_std=0.02, N=1000, seed=0)
+    records = aelib.schedule_trial(**kwargs)
+    assert records == aelib.schedule_trial(**kwargs)
+    assert [(r["encoder"], r["start"]) for r in records] == [
+        (e, s) for e in aelib.TIGHTENING_SCHEDULES for s in aelib.START_NAMES]
+    baseline = {(r["encoder"], r["start"]): r for r in aelib.start_trial(**kwargs)}
+    for r in records:
+        assert r["steps"] == 50 and "stuck_start" not in r  # abs(b) grows: not defined
+        assert r["collisions_start"] == baseline["relu-floor", r["start"]]["collisions_start"]  # same W0
+        assert r["recovered"] == (r["cause"] == "none")
+    by_pair = {(r["encoder"], r["start"]): r for r in records}
+    # the decay phase wakes the random start's units, which the floor alone leaves dead
+    assert baseline["relu-floor", "random"]["cause"] == "dead"
+    assert by_pair["decay, then 0.25", "random"]["recovered"]
+    assert by_pair["decay, then 0.25", "random"]["dead_start"] == 5  # b0 = -1.25 silences every unit
+    # start_trial's records keep stuck_start: abs(b) never grows there
+    assert all("stuck_start" in r for r in baseline.values())
+
+
+def test_schedule_trial_bad_input():
+    with pytest.raises(ValueError, match="schedules"):
+        aelib.schedule_trial(n=8, m=2, noise_std=0.0, N=10, seed=0, schedules=["cosine"])
+    with pytest.raises(ValueError, match="starts"):
+        aelib.schedule_trial(n=8, m=2, noise_std=0.0, N=10, seed=0, starts=["kmeans"])
+    with pytest.raises(ValueError, match="N"):
+        aelib.schedule_trial(n=8, m=2, noise_std=0.0, N=1, seed=0)
