@@ -10,6 +10,8 @@ about it:
   and its contraction tau;
 * :func:`trace_descent` -- a run of the trainer's own update (:meth:`TrainSettings.step`)
   that evaluates Lemma 1 and code consistency (Thm. 3) at every step;
+* :func:`relu_conditions` -- the explicit conditions of Thm. 3 (ii), on which Thm. 4 (i.2)
+  rests, at every step of a run, under both readings of delta-closeness (Def. 2);
 * :func:`contraction_factor`, :func:`linearized_factor` and :func:`common_mode_lr_limit`
   -- the measured and the predicted per-step contraction (the last two are our
   linearizations, not the paper's);
@@ -24,9 +26,9 @@ from typing import Optional
 
 import numpy as np
 
-from ._checks import check_bias, check_int, check_matrix, check_probabilities, check_real
+from ._checks import as_float_array, check_bias, check_int, check_matrix, check_probabilities, check_real
 from .autoencoder import _loss_and_gradients, _squared_norm, _workspace, gradient
-from .consistency import delta_close
+from .consistency import delta_close, relu_bias_interval
 from .descent import TrainSettings, _train_arguments
 from .metrics import match_columns, matched_distance
 
@@ -42,6 +44,8 @@ __all__ = [
     "contraction_factor",
     "DescentTrace",
     "trace_descent",
+    "ReluConditions",
+    "relu_conditions",
     "linearized_factor",
     "common_mode_lr_limit",
 ]
@@ -534,6 +538,128 @@ def _trace(out, m: int, *, with_codes: bool) -> DescentTrace:
         expected=stack("expected"),
         off_support=np.array(out["off"]) if with_codes else None,
         missed_support=np.array(out["missed"]) if with_codes else None,
+    )
+
+
+@dataclass(frozen=True)
+class ReluConditions:
+    """The explicit conditions of Thm. 3 (ii) at each step of a run (see :func:`relu_conditions`).
+
+    Attributes
+    ----------
+    closeness : ndarray, shape (S,)
+        delta^s = max_i ||W_i^s - A_i||: the smallest delta for which W^s is delta-close to A.
+    lower, upper : ndarray, shape (S,)
+        The bias interval of Thm. 3 (ii) at delta = delta^s (:func:`aelib.relu_bias_interval`).
+    nonempty : ndarray of bool, shape (S,)
+        lower <= upper (for k = 1, a1 = a2 = 1: delta^s <= 1/3).
+    incoherent : ndarray of bool, shape (S,)
+        mu <= delta^s sqrt(n) / k, i.e. max_inner <= delta^s / k.
+    in_interval : ndarray of bool, shape (S,)
+        Every b_i^s lies in [lower, upper].
+    some_delta : ndarray of bool, shape (S,)
+        The three conditions hold for some delta >= delta^s (W^s is delta-close for every
+        such delta): the reading of Def. 2 as an upper bound.
+    bias_above_level : ndarray of bool, shape (S,)
+        abs(b_i^s) >= a2 k^(3/2) mu / sqrt(n) for every i; for k = 1, a2 = 1 this is
+        abs(b_i^s) >= mu / sqrt(n). Necessary under both readings, since b_i <= -a2 delta sqrt(k)
+        and delta >= k mu / sqrt(n).
+    """
+
+    closeness: np.ndarray
+    lower: np.ndarray
+    upper: np.ndarray
+    nonempty: np.ndarray
+    incoherent: np.ndarray
+    in_interval: np.ndarray
+    some_delta: np.ndarray
+    bias_above_level: np.ndarray
+
+    @property
+    def tight(self) -> np.ndarray:
+        """All three conditions at delta = delta^s (the reading of Def. 2 with the measured delta)."""
+        return self.nonempty & self.incoherent & self.in_interval
+
+    def steps(self, reading: str = "tight") -> str:
+        """The steps at which the conditions hold, as ranges: ``"2..3"``, ``"2..3, 6"``, ``"none"``.
+
+        Parameters
+        ----------
+        reading : {"tight", "some_delta"}
+            delta = delta^s (:attr:`tight`) or some delta >= delta^s (:attr:`some_delta`).
+
+        Returns
+        -------
+        str
+        """
+        if reading not in ("tight", "some_delta"):
+            raise ValueError(f"reading: expected 'tight' or 'some_delta', got {reading!r}")
+        held = np.flatnonzero(self.tight if reading == "tight" else self.some_delta)
+        if held.size == 0:
+            return "none"
+        runs = np.split(held, np.flatnonzero(np.diff(held) > 1) + 1)
+        return ", ".join(f"{r[0]}..{r[-1]}" if r.size > 1 else f"{r[0]}" for r in runs)
+
+
+def relu_conditions(closeness, bias, max_inner: float, *, k: int = 1, a1: float = 1.0, a2: float = 1.0) -> ReluConditions:
+    """Whether the explicit conditions of Thm. 3 (ii) hold at each step of a ReLU run.
+
+    Thm. 4 (i.2) and (iii.2) assume "the conditions in either (ii) or (iii) of Theorem 3"
+    at every step s. For the ReLU these are: W^s is delta-close to A (Def. 2),
+    mu <= delta sqrt(n) / k, and b_i in [-(1 - delta) a1 + a2 delta sqrt(k), -a2 delta sqrt(k)]
+    for all i (the asymptotic ones, delta = O*(1/log n), k = O(1/delta^2) and
+    sigma_eta = O(1/sqrt(n)), have no constant to check). Def. 2 allows two readings of
+    delta: the measured closeness delta^s (``tight``), or any delta >= delta^s
+    (``some_delta``). The interval shrinks as delta grows, so the second holds iff the
+    conditions hold at delta = max(delta^s, k mu / sqrt(n)). Under either reading
+    abs(b_i^s) >= a2 k^(3/2) mu / sqrt(n) is necessary (``bias_above_level``).
+
+    Parameters
+    ----------
+    closeness : array_like, shape (S,)
+        delta^s = max_i ||W_i^s - A_i|| after matching, e.g. :attr:`DescentTrace.closeness`.
+    bias : array_like, shape (S,) or (S, m)
+        b^s, one scalar per step or one value per unit (e.g. ``DescentTrace.bias[:S]``).
+    max_inner : float
+        mu / sqrt(n) = max_{i != j} abs(<A_i, A_j>) (Def. 1), >= 0.
+    k : int, default 1
+        Sparsity (1 for the Gaussian mixture).
+    a1, a2 : float, default 1.0
+        Bounds of the nonzero code values (1 for the mixture), 0 <= a1 <= a2.
+
+    Returns
+    -------
+    ReluConditions
+    """
+    closeness = as_float_array("closeness", closeness, ndim=1, dtype=np.float64)
+    if np.any(closeness < 0):
+        raise ValueError("closeness: expected values >= 0")
+    bias = np.asarray(bias)
+    bias = as_float_array("bias", bias[:, None] if bias.ndim == 1 else bias, ndim=2, dtype=np.float64)
+    if bias.shape[0] != closeness.shape[0]:
+        raise ValueError(f"bias: expected {closeness.shape[0]} steps (rows), got shape {bias.shape}")
+    max_inner = check_real("max_inner", max_inner, minimum=0.0)
+    k = check_int("k", k, minimum=1)
+    relu_bias_interval(0.0, k, a1, a2)  # validates k, a1, a2
+
+    def interval(delta):
+        bounds = [relu_bias_interval(float(d), k, a1, a2) for d in delta]
+        return np.array([lo for lo, _ in bounds]), np.array([hi for _, hi in bounds])
+
+    def inside(lower, upper):  # every b_i^s in [lower, upper] (impossible when the interval is empty)
+        return np.all((bias >= lower[:, None]) & (bias <= upper[:, None]), axis=1)
+
+    lower, upper = interval(closeness)
+    loose_lower, loose_upper = interval(np.maximum(closeness, k * max_inner))
+    return ReluConditions(
+        closeness=closeness,
+        lower=lower,
+        upper=upper,
+        nonempty=lower <= upper,
+        incoherent=max_inner <= closeness / k,
+        in_interval=inside(lower, upper),
+        some_delta=inside(loose_lower, loose_upper),
+        bias_above_level=np.all(np.abs(bias) >= a2 * k**1.5 * max_inner, axis=1),
     )
 
 

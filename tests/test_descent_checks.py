@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import aelib
+from aelib.descent_checks import relu_conditions
 
 
 # --- expected gradient and Lemma 1 --------------------------------------------------------
@@ -246,3 +247,78 @@ def test_trace_descent_relu_zero_bias_fires_off_support(mixture):
     assert trace.off_support is not None
     no_codes = aelib.trace_descent(mixture.Y, mixture.W0, 0.0, mixture.A, lr=mixture.m, steps=1)
     assert no_codes.off_support is None and no_codes.missed_support is None
+
+
+# --- relu_conditions (Thm. 3 (ii) along a run) --------------------------------------------------
+
+
+def test_relu_conditions_mixture_cases():
+    """k = 1, a1 = a2 = 1: the interval [-1 + 2 delta, -delta] and mu <= delta sqrt(n), case by case."""
+    level = 0.09
+    closeness = [0.474, 0.242, 0.025, 0.025, 0.2]
+    bias = [-0.3, -0.3125, -0.078, -0.1, -0.1]
+    c = relu_conditions(closeness, bias, level)
+    # step 0: delta > 1/3, the interval is empty, nothing fits under either reading
+    assert not c.nonempty[0] and not c.in_interval[0] and not c.tight[0] and not c.some_delta[0]
+    assert c.bias_above_level[0]  # necessary, not sufficient
+    # step 1: all three hold at delta^s
+    assert c.nonempty[1] and c.incoherent[1] and c.in_interval[1] and c.tight[1] and c.some_delta[1]
+    np.testing.assert_allclose([c.lower[1], c.upper[1]], aelib.relu_bias_interval(0.242, 1, 1.0, 1.0))
+    # step 2: delta^s < mu/sqrt(n) and |b| < mu/sqrt(n): fails under both readings
+    assert not c.incoherent[2] and c.in_interval[2] and not c.tight[2]
+    assert not c.some_delta[2] and not c.bias_above_level[2]
+    # step 3: same delta^s, |b| >= mu/sqrt(n): W^s is also 0.09-close, and then b = -0.1 fits
+    assert not c.tight[3] and c.some_delta[3] and c.bias_above_level[3]
+    # step 4: the bias is above -delta^s, outside the interval at delta^s
+    assert c.incoherent[4] and not c.in_interval[4] and not c.some_delta[4]
+
+
+def test_relu_conditions_readings_are_nested():
+    """tight => some_delta => bias_above_level, for any inputs (here k = 3, a1 = 1/2, a2 = 1)."""
+    rng = np.random.default_rng(0)
+    closeness = rng.uniform(0, 0.4, size=500)
+    bias = -rng.uniform(0, 0.6, size=(500, 4))
+    c = relu_conditions(closeness, bias, 0.02, k=3, a1=0.5, a2=1.0)
+    assert np.all(~c.tight | c.some_delta) and np.all(~c.some_delta | c.bias_above_level)
+    assert c.tight.any() and (c.some_delta & ~c.tight).any() and (c.bias_above_level & ~c.some_delta).any()
+    # one unit outside the interval is enough to fail
+    one = relu_conditions([0.1], [[-0.2, -0.05]], 0.01)
+    assert not one.in_interval[0] and not one.some_delta[0]
+
+
+def test_relu_conditions_matches_a_trace(mixture):
+    trace = aelib.trace_descent(mixture.Y, mixture.W0, -0.8, mixture.A, lr=mixture.m, steps=4, bias_decay=2.0)
+    level = aelib.coherence(mixture.A) / np.sqrt(mixture.A.shape[0])
+    by_unit = relu_conditions(trace.closeness, trace.bias[:-1], level)
+    scalar = relu_conditions(trace.closeness, trace.bias[:-1, 0], level)
+    for field in ("nonempty", "incoherent", "in_interval", "some_delta", "bias_above_level"):
+        np.testing.assert_array_equal(getattr(by_unit, field), getattr(scalar, field))
+    np.testing.assert_array_equal(by_unit.incoherent, level <= trace.closeness)
+
+
+def test_relu_conditions_validates():
+    f = relu_conditions
+    with pytest.raises(ValueError, match="closeness"):
+        f([-0.1], [-0.5], 0.1)
+    with pytest.raises(ValueError, match="bias"):
+        f([0.1, 0.2], [-0.5], 0.1)
+    with pytest.raises(ValueError, match="bias"):
+        f([0.1], -0.5, 0.1)
+    with pytest.raises(ValueError, match="max_inner"):
+        f([0.1], [-0.5], -0.1)
+    with pytest.raises(ValueError, match="a2"):
+        f([0.1], [-0.5], 0.1, a1=1.0, a2=0.5)
+    with pytest.raises(ValueError, match="k"):
+        f([0.1], [-0.5], 0.1, k=0)
+
+
+def test_relu_conditions_steps_as_ranges():
+    level = 0.09
+    # empty interval (steps 0, 1), all hold (2, 3), delta^s below the level (4), hold again (5), bias at 0 (6)
+    c = relu_conditions([0.47, 0.47, 0.24, 0.1, 0.02, 0.2, 0.2], [-1.25, -0.6, -0.3, -0.15, -0.08, -0.3, 0.0], level)
+    assert c.steps() == "2..3, 5" and c.steps("tight") == "2..3, 5"
+    assert c.steps("some_delta") == "2..3, 5"
+    assert relu_conditions([0.5], [-0.3], level).steps() == "none"
+    assert relu_conditions([0.02], [-0.1], level).steps("some_delta") == "0"
+    with pytest.raises(ValueError, match="reading"):
+        c.steps("loose")
