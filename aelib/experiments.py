@@ -626,17 +626,20 @@ def draw_trial(
     return model, Y, problem.X_star, starts
 
 
-def _one_trial(model_factory, inits, variants, N, seed, trial, dtype, signs, nudge):
+def _one_trial(model_factory, inits, variants, N, seed, trial, dtype, signs, nudge, train_dtype):
     with blas_threads(1):
-        return _train_trial(model_factory, inits, variants, N, seed, trial, dtype, signs, nudge)
+        return _train_trial(model_factory, inits, variants, N, seed, trial, dtype, signs, nudge, train_dtype)
 
 
-def _train_trial(model_factory, inits, variants, N, seed, trial, dtype, signs, nudge):
+def _train_trial(model_factory, inits, variants, N, seed, trial, dtype, signs, nudge, train_dtype):
     model, Y, X_star, starts = draw_trial(model_factory, inits, N=N, seed=seed, trial=trial, dtype=dtype)
     if nudge is not None:  # after the starts: the PCA start is that of the data as drawn
         Y = nudge_ulp(Y, rng=np.random.default_rng([nudge, trial]))
     A = model.A
     starts = list(starts.values())
+    if train_dtype != Y.dtype:  # the same (nudged) data and starts, trained in another precision
+        Y = Y.astype(train_dtype)
+        starts = [W0.astype(train_dtype) for W0 in starts]
     steps = {s.steps for s in variants.values()}
     if len(steps) != 1:
         raise ValueError(f"variants: every variant must run the same number of steps, got {sorted(steps)}")
@@ -666,6 +669,7 @@ def run_trials(
     signs: bool = False,
     n_jobs: int = 1,
     nudge: Optional[int] = None,
+    train_dtype=None,
 ) -> MonteCarloResult:
     """Monte Carlo repetition of the experiment of Sec. 6 (Fig. 2 and 3).
 
@@ -697,7 +701,8 @@ def run_trials(
     seed : int
         Base seed; trial t depends only on (seed, t).
     dtype : {numpy.float32, numpy.float64}, default float32
-        Precision of the data and of training (float32 is about twice as fast).
+        Precision of the data and of training (float32 is about twice as fast); see
+        also ``train_dtype``.
     signs : bool, default False
         Allow sign flips when matching columns (sparse coding).
     n_jobs : int, default 1
@@ -709,6 +714,11 @@ def run_trials(
         Y: every entry of the data moved by one unit in the last place (the starts,
         including PCA's, are still those of the data as drawn). Comparing with the
         run without ``nudge`` measures how much each result depends on rounding.
+    train_dtype : {numpy.float32, numpy.float64}, optional
+        Precision of training, if not ``dtype``: the data are drawn (and nudged) in
+        ``dtype`` and the starts made in ``dtype``, then both are cast. With
+        ``dtype=float32, train_dtype=float64`` the runs see exactly the data and the
+        one-ulp nudge of a float32 run, and only the arithmetic of training changes.
 
     Returns
     -------
@@ -722,6 +732,12 @@ def run_trials(
         nudge = check_int("nudge", nudge, minimum=0)
     if np.dtype(dtype) not in (np.float32, np.float64):
         raise ValueError(f"dtype: expected float32 or float64, got {np.dtype(dtype)}")
+    try:
+        train_dtype = np.dtype(dtype if train_dtype is None else train_dtype)
+    except TypeError as err:
+        raise ValueError(f"train_dtype: expected float32 or float64, got {train_dtype!r}") from err
+    if train_dtype not in (np.float32, np.float64):
+        raise ValueError(f"train_dtype: expected float32 or float64, got {train_dtype}")
     inits = dict(inits)
     variants = {name: TrainSettings.from_mapping(s, name=f"variants[{name!r}]") for name, s in variants.items()}
     if not inits or not variants:
@@ -732,11 +748,12 @@ def run_trials(
         s.trainer_lr(f"variants[{name!r}]")
     args = (model_factory, inits, variants, N, seed)
     if n_jobs == 1:
-        out = [_one_trial(*args, t, dtype, signs, nudge) for t in range(trials)]
+        out = [_one_trial(*args, t, dtype, signs, nudge, train_dtype) for t in range(trials)]
     else:
         from joblib import Parallel, delayed
 
-        out = Parallel(n_jobs=n_jobs)(delayed(_one_trial)(*args, t, dtype, signs, nudge) for t in range(trials))
+        out = Parallel(n_jobs=n_jobs)(delayed(_one_trial)(*args, t, dtype, signs, nudge, train_dtype)
+                                      for t in range(trials))
     return MonteCarloResult(
         variants=tuple(variants),
         inits=tuple(inits),

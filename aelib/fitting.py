@@ -7,8 +7,11 @@ infinite-sample floor from the finite-sample error we extrapolate in N:
 
 * :func:`fit_loglog_slope` -- the least-squares exponent of a power law y ~ C x^slope,
   with a 95% interval;
+* :func:`pooled_slope` -- one least-squares exponent through the points of every seed,
+  when every point is an independent draw (its own random dictionary), with the
+  textbook 95% interval of that regression;
 * :func:`seed_slopes` -- one slope per seed, summarized by their mean and a Student-t
-  95% interval over seeds;
+  95% interval over seeds, when the points of one seed share their randomness;
 * :func:`extrapolate_floor` -- F(N) = F_inf + c / N fitted over a few sample sizes.
 
 These are deterministic and draw no random numbers. The measurements they fit come
@@ -22,7 +25,7 @@ from typing import Optional, Tuple
 
 import numpy as np
 
-__all__ = ["Slope", "fit_loglog_slope", "seed_slopes", "extrapolate_floor"]
+__all__ = ["Slope", "fit_loglog_slope", "pooled_slope", "seed_slopes", "extrapolate_floor"]
 
 
 @dataclass
@@ -36,8 +39,8 @@ class Slope:
     intercept : float
         log C (natural log), mean over seeds for :func:`seed_slopes`.
     low, high : float
-        Ends of a 95% interval: from the OLS standard error (:func:`fit_loglog_slope`)
-        or from the spread over seeds (:func:`seed_slopes`, Student t).
+        Ends of a 95% interval: from the OLS standard error (:func:`fit_loglog_slope`,
+        :func:`pooled_slope`) or from the spread over seeds (:func:`seed_slopes`, Student t).
     per_seed : ndarray or None
         The slope of each seed (:func:`seed_slopes` only).
     """
@@ -87,8 +90,47 @@ def fit_loglog_slope(x, y) -> Slope:
     return Slope(slope=float(slope), intercept=float(intercept), low=float(slope - half), high=float(slope + half))
 
 
+def pooled_slope(x, Y) -> Slope:
+    """One log-log least-squares fit through every point of every seed: the exponent and its 95% interval.
+
+    For measurements in which every (seed, x) point is an independent draw, such as the
+    floors of Thm. 4 (ii)-(iii) at several n, k or m, each computed on its own random
+    dictionary (:func:`aelib.population_point`): the points of one seed then share
+    nothing, so they are all residuals of one regression of log y on log x. The
+    interval is the textbook one of that regression (:func:`fit_loglog_slope`):
+    slope +- t_{0.975, P-2} s / sqrt(sum_j (log x_j - mean)^2) over the P finite points,
+    s^2 the residual variance. It assumes independent residuals of one spread at every x.
+    With the same x for every seed the slope is the mean of the per-seed slopes of
+    :func:`seed_slopes`, but the interval rests on P - 2 degrees of freedom instead of
+    seeds - 1.
+
+    Parameters
+    ----------
+    x : array_like, shape (p,)
+        Positive values of the swept variable (e.g. n, k or m).
+    Y : array_like, shape (seeds, p)
+        One row of positive values per seed; a non-finite entry (a run that did not
+        settle) is dropped alone.
+
+    Returns
+    -------
+    Slope
+        ``per_seed`` is None.
+    """
+    x = np.asarray(x, dtype=np.float64).ravel()
+    Y = np.atleast_2d(np.asarray(Y, dtype=np.float64))
+    if Y.ndim != 2 or Y.shape[1] != x.size:
+        raise ValueError(f"Y: expected shape (seeds, {x.size}), one column per x, got {Y.shape}")
+    keep = np.isfinite(Y)
+    return fit_loglog_slope(np.broadcast_to(x, Y.shape)[keep], Y[keep])
+
+
 def seed_slopes(x, Y) -> Slope:
     """Fit one log-log slope per seed and summarize: mean and a Student-t 95% interval over seeds.
+
+    For measurements in which the points of one seed share their randomness (e.g. one
+    dictionary measured at several sample sizes N); when every point is an independent
+    draw, :func:`pooled_slope` uses all of them for the interval.
 
     Parameters
     ----------

@@ -25,8 +25,9 @@ finite sample:
 
 :func:`recovery_point` and :func:`population_point` are the sweep-friendly wrappers
 (scalar arguments, dict results) used with :func:`aelib.sweep`;
-:func:`aelib.fitting.fit_loglog_slope` and :func:`aelib.fitting.seed_slopes` turn
-floors into exponents.
+:func:`aelib.fitting.fit_loglog_slope` and :func:`aelib.fitting.pooled_slope` turn
+floors into exponents; :func:`relu_consistency_window` says where the hypotheses of
+Thm. 3 (ii), which Thm. 4 (iii.2) assumes, can hold at all.
 """
 
 from __future__ import annotations
@@ -42,9 +43,9 @@ from ._threads import blas_threads
 from .descent import TrainSettings, train
 from .experiments import train_many
 from .metrics import column_distances, matched_distance
-from .models import BilinearModel, GaussianMixture, SparseCoding
+from .models import BilinearModel, GaussianMixture, SparseCoding, coherence
 # moved to aelib.population / aelib.fitting; kept importable (aelib.recovery.X)
-from .fitting import Slope, extrapolate_floor, fit_loglog_slope, seed_slopes  # noqa: F401
+from .fitting import Slope, extrapolate_floor, fit_loglog_slope, pooled_slope, seed_slopes  # noqa: F401
 from .population import chain_expectation, oracle_support_gradient, population_gradient, support_moment  # noqa: F401
 from .problems import NONNEGATIVE_RANGE, make_model, make_problem, make_start  # noqa: F401 (aelib.recovery.make_model, as before)
 
@@ -54,6 +55,7 @@ __all__ = [
     "population_descent",
     "oracle_support_train",
     "theorem4_settings",
+    "relu_consistency_window",
     "RecoveryResult",
     "recovery_run",
     "recovery_point",
@@ -292,6 +294,45 @@ def theorem4_settings(model: BilinearModel, activation: str = "threshold", *, lr
         floor = model.a1 / 4.0 if activation == "relu_floor" else None
         return TrainSettings(lr=lr, activation="relu", b0=-model.a1 / 2.0, bias_decay=bias_decay, bias_floor=floor)
     raise ValueError(f"activation: expected 'threshold', 'relu' or 'relu_floor', got {activation!r}")
+
+
+def relu_consistency_window(A: np.ndarray, *, k: int, a1: float, a2: float) -> Tuple[float, float]:
+    """The closeness delta at which the hypotheses of Thm. 3 (ii) can hold for A: (low, high).
+
+    Thm. 4 (iii.2) (ReLU encoder, b^{s+1} = b^s / C) assumes the conditions of Thm. 3 (ii)
+    at every step. Two of them bound delta, the closeness of W^s to A (Def. 2), with no
+    hidden constant:
+
+    * mu <= delta sqrt(n) / k, i.e. delta >= low = k mu / sqrt(n) = k max_{i != j} |<A_i, A_j>|;
+    * a non-empty bias interval [-(1 - delta) a1 + a2 delta sqrt(k), -a2 delta sqrt(k)]
+      (:func:`aelib.relu_bias_interval`), i.e. delta <= high = a1 / (a1 + 2 a2 sqrt(k)).
+
+    When low > high no W satisfies both, whatever its distance to A. The lower end
+    also bounds Thm. 3 (iii) (threshold encoder, the same mu <= delta sqrt(n) / k): there
+    the hypothesis fails once W is closer to A than ``low``. The conditions with hidden
+    constants (delta = O*(1/log n), k = O(1/delta^2)) are not used.
+
+    Parameters
+    ----------
+    A : ndarray, shape (n, m)
+        Dictionary with unit columns, m >= 2 (its coherence mu, Def. 1).
+    k : int
+        Sparsity, k >= 1.
+    a1, a2 : float
+        Bounds of the non-zero code values, 0 < a1 <= a2 (assumption A3).
+
+    Returns
+    -------
+    (low, high) : tuple of float
+    """
+    A = check_matrix("A", A, dtype=np.float64)
+    if A.shape[1] < 2:
+        raise ValueError(f"A: the coherence needs at least two columns, got {A.shape[1]}")
+    k = check_int("k", k, minimum=1)
+    a1 = check_real("a1", a1, minimum=0.0, strict_min=True)
+    a2 = check_real("a2", a2, minimum=a1)
+    low = k * coherence(A) / np.sqrt(A.shape[0])
+    return float(low), float(a1 / (a1 + 2.0 * a2 * np.sqrt(k)))
 
 
 @dataclass

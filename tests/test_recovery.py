@@ -122,3 +122,27 @@ def test_moved_names_stay_importable(module):
     for name in module.__all__:
         assert getattr(R, name) is getattr(module, name) is getattr(aelib, name), name
         assert name not in R.__all__, name  # documented once, in its own module
+
+
+# --- the hypotheses of Thm. 3 (ii) -----------------------------------------------------------
+
+
+def test_relu_consistency_window_ends_where_the_hypotheses_do():
+    A = aelib.random_dictionary(128, 128, rng=1)
+    low, high = R.relu_consistency_window(A, k=2, a1=1.0, a2=1.5)
+    # low: mu <= delta sqrt(n) / k holds with equality
+    assert low == pytest.approx(2 * aelib.coherence(A) / np.sqrt(128))
+    assert low == pytest.approx(2 * np.max(np.abs(A.T @ A - np.eye(128))))
+    # high: the bias interval of Thm. 3 (ii) shrinks to a point there and is empty beyond
+    lower, upper = aelib.relu_bias_interval(high, 2, 1.0, 1.5)
+    assert lower == pytest.approx(upper)
+    lower, upper = aelib.relu_bias_interval(1.01 * high, 2, 1.0, 1.5)
+    assert lower > upper
+    assert high == pytest.approx(1.0 / (1.0 + 3.0 * np.sqrt(2.0)))
+    assert low > high  # a Gaussian 128 x 128 dictionary: no delta satisfies both at k = 2
+    orthonormal = np.linalg.qr(np.random.default_rng(0).standard_normal((64, 8)))[0]
+    assert R.relu_consistency_window(orthonormal, k=2, a1=1.0, a2=1.5)[0] < 1e-12
+    with pytest.raises(ValueError, match="A"):
+        R.relu_consistency_window(A[:, :1], k=1, a1=1.0, a2=1.5)
+    with pytest.raises(ValueError, match="a2"):
+        R.relu_consistency_window(A, k=2, a1=1.0, a2=0.5)
