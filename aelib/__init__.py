@@ -66,6 +66,8 @@ from .descent_checks import (
     trace_descent,
     common_mode_lr_limit,
     linearized_factor,
+    ReluConditions,
+    relu_conditions,
 )
 from .initialization import (
     INIT_METHODS,
@@ -212,7 +214,8 @@ __all__ = [
     "TRAIN_OPTIONS", "TrainSettings", "Lemma1", "TrainResult", "expected_gradient_mixture", "lemma1", "reference_train",
     "sqrt_decay", "train",
     "Contraction", "DescentTrace", "GradientErrorCurve", "close_weights", "contraction_factor",
-    "gradient_error_curve", "lemma1_tau", "trace_descent", "common_mode_lr_limit",
+    "gradient_error_curve", "lemma1_tau", "trace_descent", "common_mode_lr_limit", "ReluConditions",
+    "relu_conditions",
     "linearized_factor", "run_mixture_descent",
     "pca_init", "perturbed_init", "random_init", "spectral_init",
     "INIT_METHODS", "Closeness", "closeness_table", "closeness_vs_n", "init_closeness", "spectral_pairs",

@@ -157,11 +157,17 @@ def gaussian_noise(n: int, N: int, noise_std: float, *, rng: RngLike, dtype=np.f
 
 
 def _uniform_supports(m: int, k: int, N: int, rng: np.random.Generator) -> np.ndarray:
-    """Indices (k, N) of a uniformly random k-subset of [m] for each of N samples."""
+    """Indices (k, N) of a uniformly random k-subset of [m] for each of N samples, in increasing order.
+
+    The subset is the k smallest of m uniform keys. ``np.argpartition`` finds them, but leaves
+    their order unspecified: it differs between numpy's SIMD (AVX2, AVX-512) and scalar
+    selection, so the values drawn next would land on other indices on another CPU. Sorting
+    the k indices makes the order, and so the sample, the same on every machine.
+    """
     if k == m:
         return np.broadcast_to(np.arange(m)[:, None], (m, N)).copy()
     keys = rng.random((m, N))
-    return np.argpartition(keys, k - 1, axis=0)[:k]
+    return np.sort(np.argpartition(keys, k - 1, axis=0)[:k], axis=0)
 
 
 class BilinearModel:

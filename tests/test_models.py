@@ -404,3 +404,43 @@ def test_coherence_sweep_matches_coherence_and_prediction():
         assert np.median(row) == pytest.approx(aelib.gaussian_coherence_prediction(n, 32)[1], rel=0.1)
     with pytest.raises(ValueError):
         aelib.coherence_sweep([64], [32, 32], trials=1, rng=0)
+
+
+# The sparse samples must not depend on the CPU. numpy selects the k smallest keys with SIMD code
+# (AVX2, AVX-512) or scalar code, which return them in different orders; before the supports
+# were sorted, the values then landed on other indices, and every sparse sample differed on a
+# CPU without AVX2 (and on ARM). The same computation in another process with numpy's AVX2 and
+# AVX-512 loops switched off must give the same bits.
+_SAMPLE_DIGEST = """
+import hashlib, numpy as np, aelib
+A = aelib.random_dictionary(64, 128, rng=1)
+digests = []
+for model in (aelib.SparseCoding(A, k=6, noise_std=0.01),
+              aelib.NonnegativeSparseCoding(A, k=5, a1=1.0, a2=2.0, noise_std=0.01)):
+    Y, X = model.sample(500, rng=2)
+    digests.append(hashlib.sha256(X.tobytes()).hexdigest())
+print(" ".join(digests))
+"""
+
+
+def test_sparse_samples_do_not_depend_on_the_cpus_simd_loops():
+    """The same computation (the same sampler and seed) on another code path of numpy's
+    selection: bit-identical codes, since the supports are sorted before values are placed."""
+    import os
+    import subprocess
+    import sys
+
+    def digest(**env):
+        out = subprocess.run([sys.executable, "-c", _SAMPLE_DIGEST], env={**os.environ, **env},
+                             capture_output=True, text=True, check=True)
+        return out.stdout.strip()
+
+    assert digest(NPY_DISABLE_CPU_FEATURES="") == digest(
+        NPY_DISABLE_CPU_FEATURES="X86_V3 X86_V4 AVX512_ICL AVX512_SPR")
+
+
+def test_supports_are_in_increasing_order():
+    rng = np.random.default_rng(0)
+    support = aelib.models._uniform_supports(128, 6, 300, rng)
+    assert support.shape == (6, 300)
+    assert np.all(np.diff(support, axis=0) > 0)
